@@ -1,0 +1,62 @@
+"""The FastAPI application: GitHub's REST paths over the engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from ..engine.service import Engine
+from . import dispatches, errors, repos, runs
+from .auth import Authenticator
+from .context import ApiContext
+
+
+def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine: bool = True) -> FastAPI:
+    """The app. With ``manage_engine`` the app's lifespan starts and stops the engine."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_engine:
+            await engine.start()
+        try:
+            yield
+        finally:
+            if manage_engine:
+                await engine.stop()
+
+    app = FastAPI(title="dispatchd", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    ctx = ApiContext(engine=engine, auth=Authenticator(admin_token), base_url=base_url.rstrip("/"))
+    errors.install(app)
+    for module in (dispatches, runs, repos):
+        app.include_router(module.router(ctx))
+
+    app.add_middleware(GitHubHeaders)
+    app.state.ctx = ctx
+    return app
+
+
+class GitHubHeaders:
+    """Adds ``X-GitHub-Request-Id`` and ``X-GitHub-Media-Type`` to every response (pure ASGI:
+    the per-request cost of Starlette's BaseHTTPMiddleware would show in dispatch throughput)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-github-request-id", os.urandom(8).hex().upper().encode()))
+                headers.append((b"x-github-media-type", b"github.v3; format=json"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

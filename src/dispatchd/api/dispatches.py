@@ -1,0 +1,110 @@
+"""``POST /repos/{owner}/{repo}/dispatches`` — create a repository dispatch event.
+
+GitHub's rules (REST docs, "Create a repository dispatch event"): the body has only
+``event_type`` (required, 1–100 characters) and ``client_payload`` (an object of at most 10
+top-level properties, at most 65,535 characters serialized). 204 means the event is stored —
+on disk before the answer — whether or not a workflow matches.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from ..store.events import NewEvent
+from .context import ApiContext
+from .errors import GitHubError
+
+DOC = "https://docs.github.com/rest/repos/repos#create-a-repository-dispatch-event"
+
+MAX_EVENT_TYPE = 100
+MAX_PAYLOAD_PROPERTIES = 10
+MAX_PAYLOAD_CHARS = 65_535
+#: A body larger than this is refused before parsing (the payload limit makes it useless anyway).
+MAX_BODY_BYTES = 1_048_576
+
+
+def _json_repr(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_json_object(raw: bytes, doc: str) -> dict[str, Any]:
+    """The body as a JSON object, or GitHub's 400 (``Problems parsing JSON`` / ``Body should be a
+    JSON object``). Invalid UTF-8 and nesting too deep to parse are JSON problems too."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise GitHubError(413, "Payload too large", doc)
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise GitHubError(400, "Problems parsing JSON", doc) from None
+    if not isinstance(body, dict):
+        raise GitHubError(400, "Body should be a JSON object", doc)
+    return body
+
+
+def _contains_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 200:
+        return False
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v, depth + 1) for v in value)
+    return False
+
+
+def validate_dispatch(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``(event_type, client_payload)`` or GitHub's 422 ``Invalid request.`` with one line per problem."""
+    problems: list[str] = []
+    unknown = [k for k in body if k not in ("event_type", "client_payload")]
+    if unknown:
+        names = ", ".join(_json_repr(k) for k in unknown)
+        problems.append(f"{names} {'is not a permitted key' if len(unknown) == 1 else 'are not permitted keys'}.")
+    event_type = body.get("event_type")
+    if "event_type" not in body:
+        problems.append('"event_type" wasn\'t supplied.')
+    elif not isinstance(event_type, str):
+        problems.append(f"For 'properties/event_type', {_json_repr(event_type)} is not a string.")
+    elif not event_type.strip():
+        problems.append("event_type can't be blank.")
+    elif len(event_type) > MAX_EVENT_TYPE:
+        problems.append(f"event_type is too long (maximum is {MAX_EVENT_TYPE} characters).")
+    elif "\x00" in event_type:
+        problems.append("event_type contains a NUL character.")
+    payload = body.get("client_payload", {})
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        problems.append(f"For 'properties/client_payload', {_json_repr(payload)[:100]} is not an object.")
+    elif len(payload) > MAX_PAYLOAD_PROPERTIES:
+        problems.append(f"No more than {MAX_PAYLOAD_PROPERTIES} properties are allowed; {len(payload)} were supplied.")
+    if problems:
+        raise GitHubError(422, "Invalid request.\n\n" + "\n".join(problems), DOC)
+    if len(_json_repr(payload)) > MAX_PAYLOAD_CHARS:
+        raise GitHubError(422, "client_payload is too large.", DOC)
+    if _contains_nul(payload):
+        # PostgreSQL cannot store NUL in text; refuse it everywhere so both stores agree.
+        raise GitHubError(422, "Invalid request.\n\nclient_payload contains a NUL character.", DOC)
+    assert isinstance(event_type, str)
+    return event_type, payload
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    r = APIRouter()
+
+    @r.post("/repos/{owner}/{repo}/dispatches", status_code=204)
+    async def create_dispatch(owner: str, repo: str, request: Request) -> Response:
+        identity = ctx.auth.identify(request)
+        repo_id, _ = ctx.repository(owner, repo, DOC)
+        body = parse_json_object(await request.body(), DOC)
+        event_type, payload = validate_dispatch(body)
+        key = request.headers.get("idempotency-key")
+        await ctx.engine.submit(NewEvent(
+            repository_id=repo_id, event_name="repository_dispatch", sender=identity.login,
+            event_type=event_type, client_payload=payload, idempotency_key=key[:200] if key else None))
+        return Response(status_code=204)
+
+    return r

@@ -1,0 +1,63 @@
+"""Group commit for incoming events.
+
+Every acknowledged event must be on disk before the API answers, and a commit costs an fsync.
+Requests that arrive while a commit is in flight are gathered and committed together, so the
+cost of one fsync is shared by every request waiting for it (the classic group commit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from ..store import events as stored_events
+from ..store.database import Database
+
+#: Upper bound on events per transaction, to keep one commit's latency bounded.
+MAX_BATCH = 256
+
+
+class EventIntake:
+    """Append events durably. ``await append(e)`` returns ``(event_id, created)`` after commit."""
+
+    def __init__(self, db: Database, on_committed: Callable[[], None]) -> None:
+        self._db = db
+        self._on_committed = on_committed
+        self._pending: list[tuple[stored_events.NewEvent, asyncio.Future[tuple[int, bool]]]] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="event-intake")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def append(self, event: stored_events.NewEvent) -> tuple[int, bool]:
+        fut: asyncio.Future[tuple[int, bool]] = asyncio.get_running_loop().create_future()
+        self._pending.append((event, fut))
+        self._wakeup.set()
+        return await fut
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    ids = await self._db.write(stored_events.append, [e for e, _ in batch])
+                except Exception as exc:  # the requests get a 5xx-free error; nothing was stored
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                for (_, fut), result in zip(batch, ids, strict=True):
+                    if not fut.done():
+                        fut.set_result(result)
+                self._on_committed()

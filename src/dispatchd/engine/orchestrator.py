@@ -1,0 +1,280 @@
+"""Events become runs: one run per matching workflow, decided once per event, recorded with why.
+
+The orchestrator wakes when the intake commits (and every second, for events stored by another
+process), reads the unprocessed events, decides for each workflow of the repository whether it
+matches, and in one transaction per event creates the runs and marks the event processed. A
+crash before that commit leaves the event unprocessed, so it is decided again: each event gets
+its runs exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from .. import expressions as expr
+from ..events import repository_dispatch_payload, repository_object, user_object, workflow_dispatch_payload
+from ..repos import Repository, RepositoryError
+from ..store import events as stored_events
+from ..store.database import Database
+from ..store.schema import events, jobs, workflow_runs, workflows
+from ..workflow import Workflow, WorkflowError, match_event
+from .contexts import github_context
+from .planner import PlannerConfig, advance_run
+from .workflows import load_cached
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Decision:
+    """Why a workflow did or did not run for an event (the event's decision trace)."""
+
+    path: str
+    matched: bool
+    reason: str
+    name: str | None = None
+    text: str | None = None  # the file, kept for the run when matched
+    error: str | None = None  # an invalid workflow file: file:line and reason
+
+    def public(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "matched": self.matched, "reason": self.reason}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _invalid_file_triggers(text: str) -> dict[str, Any] | None:
+    """The ``on:`` of a file that failed validation, read leniently, to tell whether the event
+    would have matched it. None when even that cannot be read."""
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except Exception:  # the YAML itself is broken: nothing can be known about its triggers
+        return None
+    on = data.get("on") if isinstance(data, dict) else None
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {str(e): None for e in on}
+    if isinstance(on, dict):
+        return {str(k): v for k, v in on.items()}
+    return None
+
+
+def decide(repo: Repository, event_name: str, event_payload: dict[str, Any], sha: str,
+           only_path: str | None = None) -> list[Decision]:
+    """Match every workflow of the repository at ``sha`` against the event."""
+    out: list[Decision] = []
+    for path, text in repo.workflow_files(sha).items():
+        if only_path is not None and path != only_path:
+            continue
+        loaded = load_cached(path, text)
+        if isinstance(loaded, WorkflowError):
+            triggers = _invalid_file_triggers(text)
+            would_match = triggers is None or event_name in triggers
+            if would_match and event_name == "repository_dispatch" and triggers:
+                cfg = triggers.get("repository_dispatch")
+                types = cfg.get("types") if isinstance(cfg, dict) else None
+                if isinstance(types, str):
+                    types = [types]
+                if isinstance(types, list) and event_payload.get("action") not in types:
+                    would_match = False
+            out.append(Decision(path=path, matched=would_match, text=text, error=str(loaded),
+                                reason=f"invalid workflow file: {loaded}"))
+            continue
+        assert isinstance(loaded, Workflow)
+        result = match_event(loaded, event_name, event_payload)
+        out.append(Decision(path=path, matched=result.matched, reason=result.reason,
+                            name=loaded.display_name, text=text))
+    return out
+
+
+class Orchestrator:
+    """Turns stored events into runs. ``wake()`` after committing events; ``on_queued`` is told
+    the job ids that became ready so runners can claim them at once."""
+
+    def __init__(self, db: Database, repos: dict[int, Repository], cfg: PlannerConfig, server_url: str,
+                 on_queued: Callable[[list[int]], None]) -> None:
+        self.db = db
+        self.repos = repos
+        self.cfg = cfg
+        self.server_url = server_url
+        self.on_queued = on_queued
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        #: event id → its runs, for callers waiting on a receipt (return_run_details)
+        self._waiters: dict[int, list[asyncio.Future[list[int]]]] = {}
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="orchestrator")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+            try:
+                while await self.process_pending():
+                    pass
+            except Exception:  # keep deciding later events; this one stays unprocessed and is retried
+                log.exception("processing events failed")
+                await asyncio.sleep(0.5)
+
+    async def process_pending(self) -> int:
+        """Decide a batch of unprocessed events; returns how many were processed."""
+        rows = await self.db.read(stored_events.unprocessed)
+        if not rows:
+            return 0
+        loop = asyncio.get_running_loop()
+        prepared = []
+        for row in rows:
+            prepared.append((row, await loop.run_in_executor(None, self._prepare, row)))
+        queued = await self.db.write(self._commit_batch, prepared)
+        if queued:
+            self.on_queued(queued)
+        return len(rows)
+
+    def _prepare(self, row: Any) -> dict[str, Any]:
+        """Git and YAML work, off the writer thread: the event payload and the decisions."""
+        repo = self.repos.get(row.repository_id)
+        if repo is None:
+            return {"error": "repository is no longer served", "decisions": []}
+        try:
+            branch = repo.default_branch()
+            if row.event_name == "workflow_dispatch" and row.ref:
+                ref, sha = repo.resolve_ref(row.ref)
+            else:
+                ref, sha = f"refs/heads/{branch}", repo.head_sha(branch)
+        except RepositoryError as e:
+            return {"error": str(e), "decisions": []}
+        repo_obj = repository_object(row.repository_id, repo.owner, repo.name, branch, self.server_url)
+        sender = user_object(row.sender, self.server_url)
+        if row.event_name == "repository_dispatch":
+            payload = repository_dispatch_payload(row.event_type, row.client_payload, branch, repo_obj, sender)
+        elif row.event_name == "workflow_dispatch":
+            payload = workflow_dispatch_payload(row.inputs or {}, ref, row.workflow_path or "", repo_obj, sender)
+        else:
+            payload = dict(row.client_payload or {})
+            payload.setdefault("repository", repo_obj)
+            payload.setdefault("sender", sender)
+        decisions = decide(repo, row.event_name, payload, sha, only_path=row.workflow_path)
+        return {"payload": payload, "sha": sha, "ref": ref, "branch": branch, "repo": repo_obj,
+                "decisions": decisions}
+
+    def _commit_batch(self, conn: Connection, prepared: list[tuple[Any, dict[str, Any]]]) -> list[int]:
+        queued: list[int] = []
+        for row, prep in prepared:
+            # Another server may have processed it meanwhile (several replicas share one database).
+            claimed = conn.execute(update(events).where(events.c.id == row.id, events.c.processed.is_(False))
+                                   .values(processed=True)).rowcount
+            if not claimed:
+                continue
+            decisions: list[Decision] = prep.get("decisions", [])
+            trace = [d.public() for d in decisions]
+            if prep.get("error"):
+                trace.append({"path": None, "matched": False, "reason": prep["error"]})
+            run_ids = []
+            for d in decisions:
+                if d.matched:
+                    run_id, q = self._create_run(conn, row, prep, d)
+                    run_ids.append(run_id)
+                    queued.extend(q)
+                    for t in trace:
+                        if t["path"] == d.path:
+                            t["run_id"] = run_id
+            stored_events.mark_processed(conn, row.id, trace, prep.get("sha"))
+        return queued
+
+    def _create_run(self, conn: Connection, event: Any, prep: dict[str, Any], d: Decision) -> tuple[int, list[int]]:
+        now = time.time()
+        wf = conn.execute(select(workflows).where(workflows.c.repository_id == event.repository_id,
+                                                  workflows.c.path == d.path)).first()
+        if wf is None:
+            wf_id = conn.execute(workflows.insert().values(
+                repository_id=event.repository_id, path=d.path, name=d.name or d.path, last_run_number=0,
+                created_at=now, updated_at=now)).inserted_primary_key[0]
+            run_number = 1
+        else:
+            wf_id, run_number = wf.id, wf.last_run_number + 1
+        conn.execute(update(workflows).where(workflows.c.id == wf_id).values(
+            last_run_number=run_number, name=d.name or d.path, updated_at=now))
+        loaded = load_cached(d.path, d.text or "")
+        name = loaded.display_name if isinstance(loaded, Workflow) else d.path
+        run_id = conn.execute(workflow_runs.insert().values(
+            repository_id=event.repository_id, workflow_id=wf_id, event_id=event.id, path=d.path, name=name,
+            display_title=name, event=event.event_name, status="queued", run_number=run_number, run_attempt=1,
+            head_sha=prep["sha"], head_branch=prep["ref"].rsplit("/", 1)[-1] if prep["ref"].startswith("refs/heads/") else None,
+            actor=event.sender, workflow={"path": d.path, "text": d.text or ""}, contexts={},
+            error=d.error, created_at=now, updated_at=now, run_started_at=now,
+        )).inserted_primary_key[0]
+        inputs = self._inputs(loaded, event) if isinstance(loaded, Workflow) else {}
+        github = github_context(
+            event_name=event.event_name, event=prep["payload"], repository=prep["repo"], sha=prep["sha"],
+            ref=prep["ref"], actor=event.sender, workflow_name=name, workflow_path=d.path, run_id=run_id,
+            run_number=run_number, run_attempt=1, server_url=self.server_url, api_url=self.server_url)
+        contexts = {"github": github, "vars": {}, "inputs": inputs}
+        title = name
+        if isinstance(loaded, Workflow) and loaded.run_name is not None:
+            try:
+                title = str(expr.evaluate_template(loaded.run_name, {"github": github, "inputs": inputs, "vars": {}}))
+            except expr.ExpressionError:
+                title = name
+        values: dict[str, Any] = {"contexts": contexts, "display_title": title}
+        if d.error:
+            values.update(status="completed", conclusion="failure")
+        else:
+            values.update(status="in_progress")
+        conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(**values))
+        if d.error or not isinstance(loaded, Workflow):
+            return run_id, []
+        for key, job in loaded.jobs.items():
+            conn.execute(jobs.insert().values(
+                run_id=run_id, run_attempt=1, job_key=key, name=job.name if isinstance(job.name, str) and "${{" not in job.name else key,
+                state="pending", created_at=now, continue_on_error=False))
+        return run_id, advance_run(conn, run_id, self.cfg)
+
+    @staticmethod
+    def _inputs(workflow: Workflow, event: Any) -> dict[str, Any]:
+        """The ``inputs`` context: workflow_dispatch inputs typed by their declaration, defaults filled."""
+        if event.event_name != "workflow_dispatch":
+            return {}
+        cfg = workflow.on.get("workflow_dispatch") or {}
+        declared = cfg.get("inputs") if isinstance(cfg, dict) else None
+        given = dict(event.inputs or {})
+        out: dict[str, Any] = {}
+        for name, spec in (declared or {}).items():
+            spec = spec if isinstance(spec, dict) else {}
+            value = given.get(name, spec.get("default"))
+            kind = spec.get("type", "string")
+            if kind == "boolean":
+                value = value if isinstance(value, bool) else str(value).lower() == "true"
+            elif kind == "number" and value is not None:
+                try:
+                    value = float(value) if "." in str(value) else int(value)
+                except ValueError:
+                    pass
+            elif value is not None:
+                value = str(value) if not isinstance(value, str) else value
+            out[name] = "" if value is None else value
+        return out

@@ -1,0 +1,330 @@
+"""From a run's jobs to what happens next: GitHub's ``needs`` DAG, job ``if``, matrix legs, results.
+
+Every function here takes an open write transaction (``conn``) and runs on the store's writer
+thread, so a decision and the rows that record it commit together: a crash leaves either the
+old state or the new one, never half a transition.
+
+Job states (internal): ``pending`` (waiting for ``needs``), ``queued`` (ready for a runner),
+``in_progress``, ``completed``. The API shows ``pending`` as GitHub's ``queued``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from .. import expressions as expr
+from ..runner.protocol import JobAssignment, JobResult
+from ..store import logs as stored_logs
+from ..store.schema import jobs, workflow_runs
+from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
+from .workflows import load_cached
+
+#: Labels the embedded runner answers by default (configurable): GitHub-hosted Ubuntu names.
+DEFAULT_RUNNER_LABELS = ("ubuntu-latest", "ubuntu-*", "self-hosted", "linux", "x64")
+
+
+@dataclass
+class PlannerConfig:
+    """What the planner needs to know about this server.
+
+    ``workspace_root``: where job workspaces are made (``<root>/<run_id>/<job_id>``);
+    ``fixed_workspace``: one-shot mode runs in the repository's working tree instead (as act does).
+    ``runner_labels``: label patterns of the runners that exist, for the "no runner" message.
+    ``secrets_for``: repository id → ``{name: value}``.
+    """
+
+    workspace_root: str
+    fixed_workspace: str | None = None
+    runner_labels: tuple[str, ...] = DEFAULT_RUNNER_LABELS
+    secrets_for: Any = None
+    repository_paths: dict[int, str] = field(default_factory=dict)
+
+
+def labels_match(required: list[str], available: tuple[str, ...]) -> bool:
+    """GitHub's rule: a runner takes a job when it has every label of ``runs-on``
+    (case-insensitive). ``available`` may hold patterns (``ubuntu-*``)."""
+    return all(any(fnmatch.fnmatchcase(r.lower(), a.lower()) for a in available) for r in required)
+
+
+def runs_on_labels(value: Any) -> list[str]:
+    """``runs-on`` as a list of labels: a string, a list, or ``{group, labels}``."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, dict):
+        labels = value.get("labels")
+        return runs_on_labels(labels) if labels is not None else []
+    return []
+
+
+def _run_row(conn: Connection, run_id: int) -> Any:
+    return conn.execute(select(workflow_runs).where(workflow_runs.c.id == run_id)).first()
+
+
+def _key_results(rows: list[Any], workflow: Workflow) -> dict[str, dict[str, Any]]:
+    """Per job key: ``{"done": bool, "result": str, "outputs": {}}`` over its matrix legs."""
+    by_key: dict[str, list[Any]] = {}
+    for r in rows:
+        by_key.setdefault(r.job_key, []).append(r)
+    out: dict[str, dict[str, Any]] = {}
+    for key, legs in by_key.items():
+        done = all(r.state == "completed" for r in legs)
+        conclusions = [
+            "success" if (r.conclusion == "failure" and r.continue_on_error) else r.conclusion for r in legs
+        ]
+        if "failure" in conclusions or "timed_out" in conclusions:
+            result = "failure"
+        elif "cancelled" in conclusions:
+            result = "cancelled"
+        elif conclusions and all(c == "skipped" for c in conclusions):
+            result = "skipped"
+        else:
+            result = "success"
+        outputs: dict[str, str] = {}
+        for r in legs:  # GitHub: with a matrix, the outputs of the last leg to set a value win
+            for k, v in (r.outputs or {}).items():
+                if v not in (None, ""):
+                    outputs[k] = v
+        out[key] = {"done": done, "result": result, "outputs": outputs}
+    return out
+
+
+def _ancestors(workflow: Workflow, key: str) -> set[str]:
+    seen: set[str] = set()
+    stack = list(workflow.jobs[key].needs) if key in workflow.jobs else []
+    while stack:
+        k = stack.pop()
+        if k not in seen:
+            seen.add(k)
+            stack.extend(workflow.jobs[k].needs if k in workflow.jobs else [])
+    return seen
+
+
+def _job_status(workflow: Workflow, key: str, results: dict[str, dict[str, Any]], cancelled: bool) -> str:
+    """GitHub's job-level status for ``success()``/``failure()``: over every ancestor job."""
+    if cancelled:
+        return "cancelled"
+    ancestors = [results[a]["result"] for a in _ancestors(workflow, key) if a in results]
+    if any(r == "failure" for r in ancestors):
+        return "failure"
+    if any(r in ("cancelled", "skipped") for r in ancestors):
+        return "skipped"  # neither success() nor failure(): the default condition skips the job
+    return "success"
+
+
+def _complete_job(conn: Connection, job_id: int, conclusion: str, error: str | None = None,
+                  log_lines: list[str] | None = None) -> None:
+    now = time.time()
+    conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+        state="completed", conclusion=conclusion, error=error, completed_at=now,
+        started_at=jobs.c.started_at if conclusion != "skipped" else None, lease_expires_at=None))
+    if log_lines:
+        stored_logs.append(conn, job_id, log_lines)
+
+
+def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
+    """Decide every job of the run that can be decided now; returns the ids of jobs made queued.
+
+    Repeats until nothing changes, so a skip cascades down the whole ``needs`` chain at once.
+    When every job is completed, the run gets its conclusion.
+    """
+    run = _run_row(conn, run_id)
+    if run is None or run.status == "completed":
+        return []
+    workflow = load_cached(run.workflow["path"], run.workflow["text"])
+    assert isinstance(workflow, Workflow)
+    queued: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
+        results = _key_results(rows, workflow)
+        for row in rows:
+            if row.state == "queued" and run.cancel_requested:
+                _complete_job(conn, row.id, "cancelled", log_lines=["##[error]The run was cancelled."])
+                changed = True
+                continue
+            if row.state != "pending":
+                continue
+            job = workflow.jobs[row.job_key]
+            if not all(results.get(n, {}).get("done") for n in job.needs):
+                continue
+            queued.extend(_start_job(conn, run, workflow, job, row, results, cfg))
+            changed = True
+    rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
+    if rows and all(r.state == "completed" for r in rows):
+        _conclude_run(conn, run, rows)
+    elif not rows:
+        _conclude_run(conn, run, rows)
+    return queued
+
+
+def _conclude_run(conn: Connection, run: Any, rows: list[Any]) -> None:
+    conclusions = ["success" if (r.conclusion == "failure" and r.continue_on_error) else r.conclusion for r in rows]
+    if run.error or "failure" in conclusions or "timed_out" in conclusions:
+        conclusion = "failure"
+    elif run.cancel_requested or "cancelled" in conclusions:
+        conclusion = "cancelled"
+    elif conclusions and all(c == "skipped" for c in conclusions):
+        conclusion = "skipped"
+    else:
+        conclusion = "success"
+    conn.execute(update(workflow_runs).where(workflow_runs.c.id == run.id).values(
+        status="completed", conclusion=conclusion, updated_at=time.time()))
+
+
+def _start_job(conn: Connection, run: Any, workflow: Workflow, job: Job, row: Any,
+               results: dict[str, dict[str, Any]], cfg: PlannerConfig) -> list[int]:
+    """A job whose ``needs`` are done: evaluate its ``if``, expand its matrix, queue its legs."""
+    contexts = run.contexts
+    needs = {n: {"result": results[n]["result"], "outputs": results[n]["outputs"]} for n in job.needs}
+    base = {
+        "github": {**contexts["github"], "job": job.id},
+        "needs": needs,
+        "vars": contexts.get("vars", {}),
+        "inputs": contexts.get("inputs", {}),
+    }
+    status = _job_status(workflow, job.id, results, bool(run.cancel_requested))
+    try:
+        if not expr.evaluate_condition(job.if_, base, job_status=status):
+            _complete_job(conn, row.id, "skipped")
+            return []
+    except expr.ExpressionError as e:
+        _complete_job(conn, row.id, "failure", error=str(e),
+                      log_lines=[f"##[error]{workflow.path}: jobs.{job.id}.if: {e}"])
+        return []
+    if job.uses:
+        msg = f"jobs.{job.id}: reusable workflows (uses: {job.uses}) are not supported yet"
+        _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])
+        return []
+    if job.container or job.services:
+        what = "container" if job.container else "services"
+        msg = (f"jobs.{job.id}.{what} needs Docker, which this dispatchd server does not provide; "
+               "the job cannot run here.")
+        _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])
+        return []
+    try:
+        strategy = expr.evaluate_template(job.strategy, base) if job.strategy is not None else {}
+        strategy = strategy if isinstance(strategy, dict) else {}
+        matrix = strategy.get("matrix")
+        legs: list[dict[str, Any] | None] = list(expand_matrix(matrix)) if matrix is not None else [None]
+    except (expr.ExpressionError, WorkflowError, ValueError) as e:
+        _complete_job(conn, row.id, "failure", error=str(e),
+                      log_lines=[f"##[error]{workflow.path}: jobs.{job.id}.strategy: {e}"])
+        return []
+    if not legs:
+        msg = f"jobs.{job.id}.strategy.matrix: the matrix has no legs"
+        _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])
+        return []
+    queued = []
+    fail_fast = strategy.get("fail-fast", True)
+    max_parallel = strategy.get("max-parallel", len(legs))
+    for index, leg in enumerate(legs):
+        leg_contexts = {
+            **base,
+            "matrix": dict(leg) if leg is not None else {},
+            "strategy": {"fail-fast": fail_fast is not False, "job-index": index,
+                         "job-total": len(legs), "max-parallel": max_parallel},
+        }
+        job_id = row.id if index == 0 else conn.execute(jobs.insert().values(
+            run_id=run.id, run_attempt=run.run_attempt, job_key=job.id, name=job.id, state="pending",
+            created_at=time.time(), continue_on_error=False)).inserted_primary_key[0]
+        queued_id = _queue_leg(conn, run, workflow, job, job_id, leg, leg_contexts, cfg)
+        if queued_id is not None:
+            queued.append(queued_id)
+    return queued
+
+
+def _queue_leg(conn: Connection, run: Any, workflow: Workflow, job: Job, job_id: int,
+               leg: dict[str, Any] | None, contexts: dict[str, Any], cfg: PlannerConfig) -> int | None:
+    try:
+        raw_name = job.name if job.name is not None else job.id
+        name = expr.evaluate_template(raw_name, contexts) if isinstance(raw_name, str) else str(raw_name)
+        name = str(name)
+        if leg is not None and not (isinstance(job.name, str) and "${{" in job.name and "matrix" in job.name.lower()):
+            name = job_display_name(name, leg)
+        labels = runs_on_labels(expr.evaluate_template(job.runs_on, contexts))
+        timeout = expr.evaluate_template(job.timeout_minutes, contexts) if job.timeout_minutes is not None else 360
+        continue_on_error = expr.evaluate_template(job.continue_on_error, contexts)
+        wf_env = expr.evaluate_template(workflow.env or {}, {
+            "github": contexts["github"], "vars": contexts["vars"], "inputs": contexts["inputs"],
+            "secrets": {}})
+    except expr.ExpressionError as e:
+        _complete_job(conn, job_id, "failure", error=str(e), log_lines=[f"##[error]{workflow.path}: jobs.{job.id}: {e}"])
+        return None
+    secrets = dict(cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
+    token = secrets.get("GITHUB_TOKEN") or os.urandom(20).hex()
+    secrets["GITHUB_TOKEN"] = token
+    workspace = cfg.fixed_workspace or os.path.join(cfg.workspace_root, str(run.id), str(job_id))
+    github = {**contexts["github"], "workspace": workspace, "token": token}
+    defaults: dict[str, Any] = {}
+    for level in (workflow.defaults, job.defaults):
+        if isinstance(level, dict) and isinstance(level.get("run"), dict):
+            defaults.update(level["run"])
+    try:
+        timeout_f = float(timeout)
+    except (TypeError, ValueError):
+        timeout_f = 360.0
+    assignment = JobAssignment(
+        job_id=job_id, run_id=run.id, run_number=run.run_number, run_attempt=run.run_attempt,
+        job_key=job.id, name=name, workflow_path=workflow.path,
+        repository_path=cfg.repository_paths.get(run.repository_id, ""), workspace=workspace,
+        contexts={**contexts, "github": github, "env": wf_env if isinstance(wf_env, dict) else {},
+                  "secrets": secrets, "job": {"status": "success"}},
+        env=job.env if isinstance(job.env, dict) else {}, defaults=defaults, steps=list(job.steps or []),
+        outputs=job.outputs if isinstance(job.outputs, dict) else {}, timeout_minutes=timeout_f,
+        secrets_to_mask=[v for v in secrets.values() if isinstance(v, str) and v],
+    )
+    conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+        state="queued", name=name, matrix=dict(leg) if leg is not None else None, labels=labels,
+        assignment=json.loads(json.dumps(assignment.to_json(), default=str)),
+        continue_on_error=bool(continue_on_error is True or continue_on_error == "true"),
+        steps=[]))
+    if not labels_match(labels, cfg.runner_labels):
+        stored_logs.append(conn, job_id, [
+            f"Waiting for a runner to pick up this job: no runner has the labels {labels} "
+            f"(known runner labels: {list(cfg.runner_labels)})."])
+    return job_id
+
+
+def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerConfig) -> list[int]:
+    """Record a runner's result for ``job_id`` and advance its run; returns newly queued job ids.
+
+    A result for a job that is no longer ``in_progress`` (its lease expired and it was failed
+    meanwhile) is ignored: the first conclusion stands.
+    """
+    row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+    if row is None or row.state != "in_progress":
+        return []
+    conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+        state="completed", conclusion=result.conclusion, outputs=result.outputs, error=result.error,
+        completed_at=time.time(), lease_expires_at=None,
+        annotations=getattr(result, "annotations", None) or None))
+    queued: list[int] = []
+    if result.conclusion in ("failure", "timed_out") and not row.continue_on_error:
+        _fail_fast(conn, row)
+    queued.extend(advance_run(conn, row.run_id, cfg))
+    return queued
+
+
+def _fail_fast(conn: Connection, row: Any) -> None:
+    """GitHub's ``fail-fast`` (default true): a failed matrix leg cancels its queued siblings."""
+    assignment = row.assignment or {}
+    strategy = (assignment.get("contexts") or {}).get("strategy") or {}
+    if not strategy.get("fail-fast", True) or strategy.get("job-total", 1) <= 1:
+        return
+    siblings = conn.execute(select(jobs.c.id).where(
+        jobs.c.run_id == row.run_id, jobs.c.job_key == row.job_key, jobs.c.state == "queued",
+        jobs.c.run_attempt == row.run_attempt))
+    for (sid,) in siblings:
+        _complete_job(conn, sid, "cancelled", log_lines=["##[error]The strategy configuration was canceled "
+                                                        f"because \"{row.job_key}\" failed"])

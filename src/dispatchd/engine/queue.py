@@ -1,0 +1,89 @@
+"""The job queue in the database: claims with a lease, heartbeats, and recovery of lost jobs.
+
+A runner claims a queued job whose ``runs-on`` labels it has. The claim is a conditional update
+(``state = 'queued'`` → ``in_progress``) so that two claimers racing for one job cannot both win,
+on SQLite and PostgreSQL alike; on PostgreSQL the candidate read takes ``FOR UPDATE SKIP
+LOCKED``. The claim carries a lease: a runner that stops heartbeating loses the job, which is
+then failed with GitHub's "lost communication" message and its run goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from ..runner.protocol import JobAssignment
+from ..store import logs as stored_logs
+from ..store.schema import jobs, workflow_runs
+from .planner import PlannerConfig, advance_run, labels_match
+
+#: Seconds a claim stays valid without a heartbeat.
+DEFAULT_LEASE_SECONDS = 30.0
+
+
+def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_seconds: float,
+          limit: int = 1) -> list[JobAssignment]:
+    """Claim up to ``limit`` queued jobs this runner can take, oldest first."""
+    query = (select(jobs.c.id, jobs.c.labels).where(jobs.c.state == "queued").order_by(jobs.c.id).limit(50))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    out: list[JobAssignment] = []
+    now = time.time()
+    for row in conn.execute(query).fetchall():
+        if not labels_match(list(row.labels or []), labels):
+            continue
+        won = conn.execute(update(jobs).where(jobs.c.id == row.id, jobs.c.state == "queued").values(
+            state="in_progress", runner_name=runner_name, started_at=now,
+            lease_expires_at=now + lease_seconds)).rowcount
+        if not won:
+            continue
+        assignment = conn.execute(select(jobs.c.assignment).where(jobs.c.id == row.id)).scalar_one()
+        out.append(JobAssignment.from_json(assignment))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def heartbeat(conn: Connection, job_ids: list[int], lease_seconds: float) -> set[int]:
+    """Extend the leases of ``job_ids``; returns the ids whose run was asked to cancel."""
+    if not job_ids:
+        return set()
+    conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.state == "in_progress").values(
+        lease_expires_at=time.time() + lease_seconds))
+    rows = conn.execute(select(jobs.c.id).join(workflow_runs, workflow_runs.c.id == jobs.c.run_id).where(
+        jobs.c.id.in_(job_ids), workflow_runs.c.cancel_requested.is_(True)))
+    return {r.id for r in rows}
+
+
+def recover_expired(conn: Connection, cfg: PlannerConfig, now: float | None = None) -> list[int]:
+    """Fail every ``in_progress`` job whose lease ran out, and advance its run.
+
+    Returns the jobs this made queued. GitHub's wording for a runner that vanished:
+    "The runner has lost communication with the server."
+    """
+    now = time.time() if now is None else now
+    lost = list(conn.execute(select(jobs.c.id, jobs.c.run_id, jobs.c.runner_name).where(
+        jobs.c.state == "in_progress", jobs.c.lease_expires_at < now)))
+    queued: list[int] = []
+    for row in lost:
+        conn.execute(update(jobs).where(jobs.c.id == row.id).values(
+            state="completed", conclusion="failure", completed_at=now, lease_expires_at=None,
+            error="The runner has lost communication with the server."))
+        stored_logs.append(conn, row.id, [
+            f"##[error]The runner '{row.runner_name}' has lost communication with the server. "
+            "Anything in your workflow that terminates the runner process, starves it for CPU/Memory, "
+            "or blocks its network access can cause this error."])
+    for run_id in {r.run_id for r in lost}:
+        queued.extend(advance_run(conn, run_id, cfg))
+    return queued
+
+
+def record_step(conn: Connection, job_id: int, step: dict[str, Any]) -> None:
+    """Insert or replace one entry of the job's ``steps`` list (keyed by ``number``)."""
+    current = conn.execute(select(jobs.c.steps).where(jobs.c.id == job_id)).scalar_one_or_none() or []
+    steps = [s for s in current if s.get("number") != step["number"]] + [step]
+    steps.sort(key=lambda s: s["number"])
+    conn.execute(update(jobs).where(jobs.c.id == job_id).values(steps=steps))

@@ -1,0 +1,170 @@
+"""The engine as one object: database, repositories, intake, orchestrator and runner pool.
+
+``dispatchd serve``, ``dispatchd run`` (one shot) and ``dispatchd demo`` all drive this same
+object — the embedded mode is the server's code path in one process, not a second engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from ..repos import Repository
+from ..store import events as stored_events
+from ..store.database import Database
+from ..store.schema import repositories, workflow_runs
+from .intake import EventIntake
+from .orchestrator import Orchestrator
+from .planner import DEFAULT_RUNNER_LABELS, PlannerConfig, advance_run
+from .pool import RunnerPool
+from .queue import DEFAULT_LEASE_SECONDS, recover_expired
+
+
+@dataclass
+class EngineConfig:
+    """Settings of one engine. ``server_url`` is what jobs see as ``GITHUB_SERVER_URL`` and
+    ``GITHUB_API_URL``; ``runners`` is the embedded pool's size (0: only remote runners)."""
+
+    db_url: str
+    data_dir: Path
+    server_url: str = "http://127.0.0.1:8080"
+    runners: int = 4
+    runner_labels: tuple[str, ...] = DEFAULT_RUNNER_LABELS
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    fixed_workspace: str | None = None
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, config: EngineConfig, repos: list[Repository]) -> None:
+        self.config = config
+        self.db = Database(config.db_url)
+        self._initial_repos = repos
+        self.repos: dict[int, Repository] = {}
+        self.planner_config = PlannerConfig(
+            workspace_root=str(config.data_dir / "workspaces"), fixed_workspace=config.fixed_workspace,
+            runner_labels=config.runner_labels, secrets_for=lambda _repo_id: dict(config.secrets),
+        )
+        self.intake = EventIntake(self.db, self._events_committed)
+        self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,
+                                         self.notify_queued)
+        self.pool = RunnerPool(self.db, self.planner_config, size=config.runners, labels=config.runner_labels,
+                               name_prefix=f"dispatchd-{os.getpid()}", lease_seconds=config.lease_seconds,
+                               on_queued=self.notify_queued)
+        self._changed = asyncio.Event()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.db.migrate)
+        for repo in self._initial_repos:
+            await self.add_repository(repo)
+        # Jobs that were running when a previous server died: their leases are the judge.
+        queued = await self.db.write(recover_expired, self.planner_config)
+        self.intake.start()
+        self.orchestrator.start()
+        if self.config.runners > 0:
+            self.pool.start()
+        self.notify_queued(queued)
+        self.orchestrator.wake()
+
+    async def stop(self) -> None:
+        await self.intake.stop()
+        await self.orchestrator.stop()
+        if self.config.runners > 0:
+            await self.pool.stop()
+        self.db.close()
+
+    async def add_repository(self, repo: Repository) -> int:
+        """Register (or update the path of) ``owner/name``; returns its id."""
+        def upsert(conn: Connection) -> int:
+            row = conn.execute(select(repositories).where(repositories.c.owner == repo.owner,
+                                                          repositories.c.name == repo.name)).first()
+            if row is None:
+                return conn.execute(repositories.insert().values(
+                    owner=repo.owner, name=repo.name, path=str(repo.path), created_at=time.time())).inserted_primary_key[0]
+            if row.path != str(repo.path):
+                conn.execute(repositories.update().where(repositories.c.id == row.id).values(path=str(repo.path)))
+            return int(row.id)
+
+        repo_id = await self.db.write(upsert)
+        self.repos[repo_id] = repo
+        self.planner_config.repository_paths[repo_id] = str(repo.path)
+        return repo_id
+
+    def find_repository(self, owner: str, name: str) -> tuple[int, Repository] | None:
+        """GitHub treats owner and repository names case-insensitively."""
+        owner_l, name_l = owner.lower(), name.lower()
+        for repo_id, repo in self.repos.items():
+            if repo.owner.lower() == owner_l and repo.name.lower() == name_l:
+                return repo_id, repo
+        return None
+
+    # -- events in -------------------------------------------------------------------------
+
+    async def submit(self, event: stored_events.NewEvent) -> tuple[int, bool]:
+        """Store an event durably; returns ``(event_id, created)`` once it is committed."""
+        return await self.intake.append(event)
+
+    def _events_committed(self) -> None:
+        self.orchestrator.wake()
+
+    # -- change notification ---------------------------------------------------------------
+
+    def notify_queued(self, job_ids: list[int]) -> None:
+        if job_ids:
+            self.pool.notify()
+        self._changed.set()
+
+    async def wait_for_change(self, timeout: float) -> None:
+        """Return when jobs or runs may have changed (or after ``timeout`` seconds)."""
+        self._changed.clear()
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    async def wait_event_processed(self, event_id: int, timeout: float = 30.0) -> Any:
+        """The event row once the orchestrator decided it (None on timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            row = await self.db.read(stored_events.get, event_id)
+            if row is not None and row.processed:
+                return row
+            if time.monotonic() >= deadline:
+                return None
+            self.orchestrator.wake()
+            await self.wait_for_change(0.02)
+
+    async def wait_runs_completed(self, run_ids: list[int], timeout: float | None = None) -> list[Any]:
+        """The run rows once every one is completed (or as they stand at ``timeout``)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def read(conn: Connection) -> list[Any]:
+            return list(conn.execute(select(workflow_runs).where(workflow_runs.c.id.in_(run_ids))))
+
+        while True:
+            rows = await self.db.read(read)
+            if all(r.status == "completed" for r in rows) or (deadline and time.monotonic() >= deadline):
+                return rows
+            await self.wait_for_change(0.05)
+
+    async def cancel_run(self, run_id: int) -> bool:
+        """Ask a run to cancel; False when it already completed (GitHub answers 409)."""
+        def cancel(conn: Connection) -> bool:
+            row = conn.execute(select(workflow_runs.c.status).where(workflow_runs.c.id == run_id)).first()
+            if row is None or row.status == "completed":
+                return False
+            conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(cancel_requested=True))
+            advance_run(conn, run_id, self.planner_config)
+            return True
+
+        ok = await self.db.write(cancel)
+        self._changed.set()
+        return ok

@@ -1,0 +1,197 @@
+"""Repositories: local git repositories, their default branch, and files at a commit.
+
+GitHub runs ``repository_dispatch`` workflows from the default branch's head commit, never
+from a working tree. Reading git through subprocesses on every event would cap dispatch
+throughput, so the head commit is read from the ref files directly and the workflow files of
+a commit are cached: a commit never changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORKFLOWS_DIR = ".github/workflows"
+
+# GitHub: owner and repository names are ASCII letters, digits, '-', '_' and '.' (at most 100).
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+class RepositoryError(Exception):
+    """A path that is not a usable git repository, or a name GitHub would not accept."""
+
+
+def valid_name(name: str) -> bool:
+    return bool(_NAME.match(name)) and name not in (".", "..")
+
+
+def _git(path: Path, *args: str, input: bytes | None = None) -> bytes:
+    proc = subprocess.run(["git", "-C", str(path), *args], input=input, capture_output=True)
+    if proc.returncode != 0:
+        raise RepositoryError(f"git {' '.join(args)} in {path}: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+@dataclass
+class Repository:
+    """A repository served by dispatchd: ``owner/name`` backed by a local git repository."""
+
+    owner: str
+    name: str
+    path: Path
+    #: One-shot mode (``dispatchd run``): workflows come from the working tree, so people can try
+    #: a change before committing it.
+    working_tree: bool = False
+    _workflow_cache: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def git_dir(self) -> Path:
+        git = self.path / ".git"
+        if git.is_file():  # a worktree or submodule: "gitdir: <path>"
+            target = git.read_text().split(":", 1)[1].strip()
+            return (self.path / target).resolve()
+        return git if git.is_dir() else self.path  # bare repositories are their own git dir
+
+    def default_branch(self) -> str:
+        """The branch HEAD points at (GitHub's default branch), e.g. ``main``."""
+        if self.working_tree and not (self.path / ".git").exists():
+            return "main"
+        head = (self.git_dir / "HEAD").read_text().strip()
+        if head.startswith("ref: refs/heads/"):
+            return head[len("ref: refs/heads/"):]
+        raise RepositoryError(f"{self.path}: HEAD is detached; check out a default branch")
+
+    def head_sha(self, branch: str | None = None) -> str:
+        """The commit at the tip of ``branch`` (default branch when None).
+
+        Reads ``refs/heads/<branch>`` or ``packed-refs`` directly; falls back to git.
+        Raises RepositoryError when the branch has no commit.
+        """
+        if self.working_tree and not (self.path / ".git").exists():
+            return "0" * 40
+        branch = branch or self.default_branch()
+        ref = self.git_dir / "refs" / "heads" / branch
+        try:
+            return ref.read_text().strip()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            pass
+        packed = self.git_dir / "packed-refs"
+        if packed.exists():
+            suffix = f" refs/heads/{branch}"
+            for line in packed.read_text().splitlines():
+                if line.endswith(suffix):
+                    return line.split(" ", 1)[0]
+        try:
+            return _git(self.path, "rev-parse", "--verify", "-q", f"refs/heads/{branch}^{{commit}}").decode().strip()
+        except RepositoryError:
+            raise RepositoryError(f"{self.full_name}: branch '{branch}' has no commit") from None
+
+    def resolve_ref(self, ref: str) -> tuple[str, str]:
+        """Resolve a branch or tag name (or ``refs/...``) to ``(full ref, sha)``.
+
+        Raises RepositoryError when there is no such ref (GitHub: ``No ref found for: <ref>``).
+        """
+        candidates = [ref] if ref.startswith("refs/") else [f"refs/heads/{ref}", f"refs/tags/{ref}"]
+        for full in candidates:
+            try:
+                sha = _git(self.path, "rev-parse", "--verify", "-q", f"{full}^{{commit}}").decode().strip()
+                return full, sha
+            except RepositoryError:
+                continue
+        raise RepositoryError(f"No ref found for: {ref}")
+
+    def workflow_files(self, sha: str) -> dict[str, str]:
+        """``{".github/workflows/x.yml": text}`` for every ``*.yml``/``*.yaml`` directly in
+        ``.github/workflows`` at commit ``sha`` (GitHub does not look in subfolders)."""
+        if self.working_tree:
+            folder = self.path / WORKFLOWS_DIR
+            found = sorted(p for p in folder.glob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+            return {f"{WORKFLOWS_DIR}/{p.name}": p.read_text(errors="replace") for p in found}
+        with self._lock:
+            cached = self._workflow_cache.get(sha)
+        if cached is not None:
+            return cached
+        try:
+            listing = _git(self.path, "ls-tree", "-z", f"{sha}:{WORKFLOWS_DIR}")
+        except RepositoryError:
+            listing = b""
+        paths = []
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, name = entry.split(b"\t", 1)
+            kind = meta.split(b" ")[1]
+            fname = name.decode()
+            if kind == b"blob" and fname.endswith((".yml", ".yaml")):
+                paths.append(f"{WORKFLOWS_DIR}/{fname}")
+        files: dict[str, str] = {}
+        if paths:
+            request = "".join(f"{sha}:{p}\n" for p in paths).encode()
+            out = _git(self.path, "cat-file", "--batch", input=request)
+            pos = 0
+            for p in paths:
+                header_end = out.index(b"\n", pos)
+                size = int(out[pos:header_end].split(b" ")[2])
+                body = out[header_end + 1: header_end + 1 + size]
+                files[p] = body.decode("utf-8", errors="replace")
+                pos = header_end + 1 + size + 1
+        files = dict(sorted(files.items()))
+        with self._lock:
+            self._workflow_cache[sha] = files
+        return files
+
+    def commit_info(self, sha: str) -> dict[str, str]:
+        """``{id, tree_id, message, timestamp, author_name, author_email}`` of a commit."""
+        out = _git(self.path, "show", "-s", "--format=%H%n%T%n%cI%n%an%n%ae%n%B", sha).decode()
+        sha_, tree, ts, name, email, *msg = out.split("\n")
+        return {"id": sha_, "tree_id": tree, "timestamp": ts, "author_name": name,
+                "author_email": email, "message": "\n".join(msg).strip()}
+
+
+def name_from_remote(path: Path) -> tuple[str, str] | None:
+    """``(owner, name)`` from the ``origin`` remote URL (``git@host:o/r.git``, ``https://host/o/r``)."""
+    try:
+        url = _git(path, "remote", "get-url", "origin").decode().strip()
+    except RepositoryError:
+        return None
+    m = re.search(r"[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$", url)
+    if not m:
+        return None
+    return m.group(1), m.group(2)
+
+
+def open_repository(spec: str) -> Repository:
+    """Parse a command-line repository spec: ``PATH`` or ``OWNER/NAME=PATH``.
+
+    Without a name, owner/name come from the ``origin`` remote, else ``local/<directory name>``.
+    Raises RepositoryError for a path that is not a git repository or an invalid name.
+    """
+    name_part, sep, path_part = spec.partition("=")
+    if not sep:
+        name_part, path_part = "", spec
+    path = Path(path_part).expanduser().resolve()
+    if not path.exists():
+        raise RepositoryError(f"{path_part}: no such directory")
+    if not ((path / ".git").exists() or (path / "HEAD").is_file()):
+        raise RepositoryError(f"{path_part}: not a git repository (run `git init` and commit the workflows)")
+    if name_part:
+        owner, slash, name = name_part.partition("/")
+        if not slash:
+            raise RepositoryError(f"{name_part}: expected OWNER/NAME")
+    else:
+        owner, name = name_from_remote(path) or ("local", path.name)
+    if not (valid_name(owner) and valid_name(name)):
+        raise RepositoryError(f"{owner}/{name}: owner and name may use letters, digits, '-', '_' and '.'")
+    return Repository(owner=owner, name=name, path=path)
+
+
+__all__ = ["Repository", "RepositoryError", "open_repository", "valid_name", "WORKFLOWS_DIR"]

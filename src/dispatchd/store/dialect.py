@@ -1,0 +1,49 @@
+"""Everything that differs between SQLite and PostgreSQL lives here, and only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.pool import NullPool
+
+
+def make_engine(url: str, *, writer: bool = True) -> Engine:
+    """Create the SQLAlchemy engine for ``url``.
+
+    SQLite runs in WAL mode with ``synchronous=FULL``: a commit is on disk before it returns, which
+    is what lets the API answer 204 only for a durable event. ``busy_timeout`` lets several
+    processes (the server, a one-shot CLI) share one file.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               poolclass=NullPool if ":memory:" not in url else None)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # pysqlite opens transactions lazily; take control so BEGIN IMMEDIATE is ours.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A writer takes the write lock at BEGIN, so two writers queue instead of deadlocking
+            # on a read-to-write upgrade (SQLITE_BUSY that busy_timeout cannot wait out).
+            # Readers take a plain BEGIN: WAL readers never wait for the writer.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = url.replace("postgres://", "postgresql://", 1)
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
