@@ -1,0 +1,38 @@
+"""GitHub Actions' expression language: ``${{ }}`` templates, ``if:`` conditions, functions.
+
+A pure package (no I/O except ``hashFiles`` reading the workspace): lexer → parser (recursive
+descent) → syntax tree → compiled evaluator, with GitHub's coercions and built-in functions.
+Behaviour follows GitHub's own implementations (``actions/languageservices: expressions/``,
+``actions/runner``) and is checked against their shared test data and, differentially,
+against GitHub's TypeScript evaluator (tests/expressions, tests/oracle).
+
+>>> evaluate("github.event.client_payload.score >= 7", {"github": {"event": {"client_payload": {"score": "8"}}}})
+True
+>>> render("cve=${{ github.event.client_payload.cve }}", {"github": {"event": {"client_payload": {"cve": "X"}}}})
+'cve=X'
+"""
+
+from .api import JOB_STATUSES, condition_expression, evaluate, evaluate_condition, evaluate_template, parse, render
+from .ast import Node, function_names, named_values
+from .errors import MAX_DEPTH, MAX_EXPRESSION_LENGTH, ExpressionError
+from .templates import find_expressions, is_single_expression, single_expression, to_expression
+
+__all__ = [
+    "JOB_STATUSES",
+    "MAX_DEPTH",
+    "MAX_EXPRESSION_LENGTH",
+    "ExpressionError",
+    "Node",
+    "condition_expression",
+    "evaluate",
+    "evaluate_condition",
+    "evaluate_template",
+    "find_expressions",
+    "function_names",
+    "is_single_expression",
+    "named_values",
+    "parse",
+    "render",
+    "single_expression",
+    "to_expression",
+]

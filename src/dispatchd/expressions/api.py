@@ -1,0 +1,215 @@
+"""The public entry points: evaluate an expression, render a template, decide an ``if:``.
+
+Each distinct expression is lexed, parsed and compiled once: an LRU cache keyed by the
+expression text, the allowed context names, and which extra functions (status functions,
+``hashFiles``) are available.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from . import templates
+from .ast import Node, function_names
+from .coercion import MISSING, FilteredArray, get_property, to_string, truthy
+from .errors import ExpressionError
+from .evaluator import Compiled, compile_tree
+from .functions import CallContext, FunctionError, available_functions
+from .functions.status import STATUS_FUNCTION_NAMES
+from .parser import parse_tokens
+
+__all__ = [
+    "JOB_STATUSES",
+    "evaluate",
+    "evaluate_condition",
+    "evaluate_template",
+    "parse",
+    "render",
+]
+
+#: Values of ``job_status``: what ``success()``, ``failure()`` and ``cancelled()`` answer for.
+JOB_STATUSES = frozenset({"success", "failure", "cancelled"})
+#: Distinct compiled expressions kept in memory.
+CACHE_SIZE = 4096
+
+
+def parse(
+    expression: str,
+    allowed_names: Any = (),
+    *,
+    status_functions: bool = False,
+    hash_files: bool = False,
+) -> Node | None:
+    """Parse ``expression`` into its syntax tree (``None`` when empty) without evaluating it.
+
+    ``allowed_names``: the context names the expression may use (any iterable of strings, or a
+    mapping whose keys are used; matched case-insensitively). ``status_functions`` allows
+    ``success()``/``failure()``/``cancelled()``/``always()``; ``hash_files`` allows ``hashFiles()``.
+    Use :func:`dispatchd.expressions.ast.named_values` / ``function_names`` on the result.
+
+    Raises:
+        ExpressionError: kind ``"lexing"`` or ``"parsing"``.
+    """
+    names = frozenset(str(n).lower() for n in allowed_names)
+    return _compiled(expression, names, status_functions, hash_files)[0]
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _compiled(expression: str, names: frozenset[str], status: bool, hash_files: bool) -> tuple[Node | None, Compiled]:
+    functions = available_functions(status=status, hash_files=hash_files)
+    try:
+        tree = parse_tokens(expression, names, functions)
+    except RecursionError:  # cannot happen within MAX_DEPTH; kept as a last line of defence
+        raise ExpressionError("parsing", "Exceeded max expression depth 50", 1, expression) from None
+    return tree, compile_tree(tree, functions)
+
+
+def _prepare(contexts: Mapping[str, Any], job_status: str | None) -> tuple[dict[str, Any], CallContext]:
+    if job_status is not None and job_status not in JOB_STATUSES:
+        raise ValueError(f"job_status must be one of {sorted(JOB_STATUSES)}, not {job_status!r}")
+    lowered: dict[str, Any] = {}
+    for key, value in contexts.items():
+        lowered.setdefault(str(key).lower(), value)  # names are case-insensitive; the first one wins
+    workspace = None
+    github = lowered.get("github")
+    if isinstance(github, Mapping):
+        ws = get_property(github, "workspace")
+        if ws is not MISSING and ws not in (None, ""):
+            workspace = to_string(ws)
+    return lowered, CallContext(job_status, workspace)
+
+
+def _plain(value: Any) -> Any:
+    # Hand back plain data: a filtered array is a list; whole doubles are ints, so that
+    # `timeout-minutes: ${{ fromJSON('5') }}` reads as 5.
+    t = type(value)
+    if t is float:
+        if value.is_integer() and abs(value) < 9007199254740992.0:
+            return int(value)
+        return value
+    if t is FilteredArray:
+        return list(value)
+    return value
+
+
+def _run(expression: str, lowered: dict[str, Any], call_context: CallContext) -> Any:
+    _, run = _compiled(expression, frozenset(lowered), call_context.job_status is not None,
+                       call_context.workspace is not None)
+    try:
+        return run(lowered, call_context)
+    except FunctionError as e:
+        raise ExpressionError("evaluation", str(e.args[0]), None, expression) from None
+    except RecursionError:
+        raise ExpressionError("evaluation", "The maximum allowed memory size was exceeded", None,
+                              expression) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as e:
+        # Odd values inside contexts (objects Python cannot compare, broken mappings): an
+        # evaluation error, never a crash of the caller.
+        raise ExpressionError("evaluation", f"{type(e).__name__}: {e}", None, expression) from e
+
+
+def evaluate(expression: str, contexts: Mapping[str, Any], *, job_status: str | None = None) -> Any:
+    """Evaluate one expression (the text inside ``${{ }}``) and return a plain value.
+
+    Args:
+        expression: e.g. ``"github.event.client_payload.score >= 7"``. Blank → ``None``.
+        contexts: top-level named values (``github``, ``env``, ``needs``…); their keys are the
+            only names the expression may use (case-insensitive).
+        job_status: ``"success" | "failure" | "cancelled"`` makes the status functions
+            available; ``None`` leaves them unknown (a parsing error if called).
+
+    Returns ``None``, ``bool``, ``int``/``float`` (whole numbers as ``int``), ``str``, a list or a
+    mapping (values from ``contexts`` are returned as they are, not copied).
+    ``hashFiles()`` is available when ``contexts["github"]["workspace"]`` is set.
+
+    Raises:
+        ExpressionError: ``"lexing"``/``"parsing"`` (bad syntax, unknown names or functions,
+            limits) or ``"evaluation"`` (``format``/``fromJSON``/``case`` failures, memory limit).
+    """
+    lowered, call_context = _prepare(contexts, job_status)
+    return _plain(_run(expression, lowered, call_context))
+
+
+def render(template: str, contexts: Mapping[str, Any], *, job_status: str | None = None) -> str:
+    """Interpolate every ``${{ }}`` of ``template`` and return the text.
+
+    Values print as GitHub prints them: null → empty, booleans ``true``/``false``, numbers in
+    GitHub's format (``1.5``, ``1e+21``), arrays ``Array``, objects ``Object``. A string without
+    ``${{`` is returned unchanged. Errors: as :func:`evaluate`, plus template errors
+    (``The expression is not closed…``, ``An expression was expected``) of kind ``"parsing"``.
+    """
+    expression = templates.to_expression(template)
+    if expression is None:
+        return template
+    lowered, call_context = _prepare(contexts, job_status)
+    return to_string(_run(expression, lowered, call_context))
+
+
+def evaluate_template(value: Any, contexts: Mapping[str, Any], *, job_status: str | None = None) -> Any:
+    """Evaluate every ``${{ }}`` inside a YAML value (string, list, mapping, other scalars).
+
+    A string that is exactly one ``${{ expr }}`` (blank space around it allowed) becomes the
+    expression's typed value (``matrix: ${{ fromJSON(x) }}`` gives a mapping); any other string
+    with ``${{`` is rendered to a string; lists and mappings are walked (keys rendered too);
+    other scalars are returned unchanged. Errors: as :func:`render`.
+    """
+    lowered, call_context = _prepare(contexts, job_status)
+    return _walk(value, lowered, call_context)
+
+
+def _walk(value: Any, lowered: dict[str, Any], call_context: CallContext) -> Any:
+    if isinstance(value, str):
+        if templates.OPEN not in value:
+            return value
+        single = templates.single_expression(value)
+        if single is not None:
+            return _plain(_run(single, lowered, call_context))
+        return to_string(_run(templates.to_expression(value) or "", lowered, call_context))
+    if isinstance(value, Mapping):
+        return {
+            (_walk(k, lowered, call_context) if isinstance(k, str) else k): _walk(v, lowered, call_context)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_walk(v, lowered, call_context) for v in value]
+    return value
+
+
+def condition_expression(condition: str | bool | float | None) -> str:
+    """The expression GitHub evaluates for an ``if:`` value, before the status wrapping.
+
+    ``None``/blank → ``success()``; ``True`` → ``true``; ``"${{ x }}"`` → ``x``; text mixing
+    ``${{ }}`` and literals → a ``format()`` call (always truthy when non-empty — GitHub's trap).
+    """
+    if condition is None:
+        return "success()"
+    if isinstance(condition, bool):
+        return "true" if condition else "false"
+    text = condition if isinstance(condition, str) else to_string(condition)
+    if templates.OPEN in text:
+        text = templates.to_expression(text.strip()) or ""
+    text = text.strip()
+    return text or "success()"
+
+
+def evaluate_condition(condition: str | bool | None, contexts: Mapping[str, Any], *, job_status: str) -> bool:
+    """Decide an ``if:`` as GitHub does.
+
+    The condition may be wrapped in ``${{ }}`` or not. When it calls none of ``success()``,
+    ``failure()``, ``cancelled()``, ``always()`` it is evaluated as ``success() && (<cond>)``
+    (GitHub: ``workflow-parser/src/model/converter/if-condition.ts``); the result is coerced by
+    truthiness. ``job_status`` is required: ``"success" | "failure" | "cancelled"``.
+
+    Raises:
+        ExpressionError: as :func:`evaluate`.
+    """
+    if job_status is None:
+        raise ValueError("evaluate_condition needs job_status")
+    expression = condition_expression(condition)
+    lowered, call_context = _prepare(contexts, job_status)
+    tree = _compiled(expression, frozenset(lowered), True, call_context.workspace is not None)[0]
+    if not (function_names(tree) & STATUS_FUNCTION_NAMES):
+        expression = f"success() && ({expression})"
+    return truthy(_run(expression, lowered, call_context))

@@ -1,0 +1,195 @@
+"""``hashFiles(pattern, …)``: one SHA-256 over the files a set of glob patterns matches.
+
+GitHub: ``actions/runner: src/Runner.Worker/Expressions/HashFilesFunction.cs`` (arguments,
+options) and ``src/Misc/expressionFunc/hashFiles/src/hashFiles.ts`` (hashing), which globs with
+``@actions/glob`` (``internal-globber.ts``, ``internal-pattern.ts``). Glob rules reproduced here:
+
+* one pattern per argument (GitHub joins them with newlines; blank lines and ``#`` lines are
+  skipped); leading ``!`` negates (each further ``!`` toggles); patterns are relative to the
+  workspace; ``*``, ``?``, ``[...]`` inside a segment, ``**`` alone as a segment = any number of
+  directories; dot files match; no braces or extglobs; case-sensitive (Linux);
+* a pattern that matches a directory also matches everything below it (``implicitDescendants``);
+* the verdict for a path is the last pattern that speaks about it (include, then exclude, …);
+* traversal: each include pattern's literal prefix is a search root (in pattern order, nested
+  roots dropped), walked depth first with directory entries in byte order (Node's ``readdir``
+  sorts them, via libuv's ``scandir``), symbolic links not followed unless the first argument is
+  ``--follow-symbolic-links``;
+* only regular files inside the workspace are hashed: the outer SHA-256 is fed the raw 32-byte
+  SHA-256 of each file in turn; the result is its lowercase hex, or ``''`` when nothing matched.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Iterator
+from typing import Any
+
+from ..coercion import to_string
+from . import CallContext, FunctionError, FunctionInfo
+
+FOLLOW_SYMLINKS_OPTION = "--follow-symbolic-links"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class _Pattern:
+    __slots__ = ("negate", "segments", "matchers", "search_path")
+
+    def __init__(self, text: str, workspace: str, negate: bool | None = None, extra: list[str] | None = None):
+        if negate is None:
+            negate = False
+            while text.startswith("!"):
+                negate = not negate
+                text = text[1:].lstrip()
+        self.negate = negate
+        if extra is None:
+            path = os.path.normpath(os.path.join(workspace, text))
+            self.segments = path.split(os.sep)
+        else:
+            self.segments = extra
+        self.matchers = [
+            None if s == "**" else (s if not _GLOB_CHARS.search(s) else re.compile(fnmatch.translate(s)))
+            for s in self.segments
+        ]
+        literal: list[str] = []
+        for s in self.segments:
+            if _GLOB_CHARS.search(s):
+                break
+            literal.append(s)
+        self.search_path = os.sep.join(literal) or os.sep
+
+    def descendants(self) -> _Pattern:
+        return _Pattern("", "", self.negate, self.segments + ["**"])
+
+    def _segment(self, i: int, name: str) -> bool:
+        m = self.matchers[i]
+        return m == name if isinstance(m, str) else bool(m.match(name))  # type: ignore[union-attr]
+
+    def match(self, parts: list[str], partial: bool = False) -> bool:
+        """Whether path ``parts`` match; with ``partial``, whether a descendant could."""
+        memo: dict[tuple[int, int], bool] = {}
+
+        def go(i: int, j: int) -> bool:
+            key = (i, j)
+            if key in memo:
+                return memo[key]
+            if j == len(parts):
+                result = partial or all(m is None for m in self.matchers[i:])
+            elif i == len(self.matchers):
+                result = False
+            elif self.matchers[i] is None:
+                result = go(i + 1, j) or go(i, j + 1)
+            else:
+                result = self._segment(i, parts[j]) and go(i + 1, j + 1)
+            memo[key] = result
+            return result
+
+        return go(0, 0)
+
+
+def _patterns(texts: list[str], workspace: str) -> list[_Pattern]:
+    result: list[_Pattern] = []
+    for raw in texts:
+        for line in raw.splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            pattern = _Pattern(line, workspace)
+            result.append(pattern)
+            if pattern.segments[-1] != "**":
+                result.append(pattern.descendants())
+    return result
+
+
+def _matches(patterns: list[_Pattern], parts: list[str]) -> bool:
+    matched = False
+    for p in patterns:
+        if p.negate:
+            if matched and p.match(parts):
+                matched = False
+        elif not matched and p.match(parts):
+            matched = True
+    return matched
+
+
+def _search_roots(patterns: list[_Pattern]) -> list[str]:
+    roots: list[str] = []
+    for p in patterns:
+        if not p.negate and p.search_path not in roots:
+            roots.append(p.search_path)
+    return [
+        r for r in roots if not any(o != r and (r.startswith(o.rstrip(os.sep) + os.sep)) for o in roots)
+    ]
+
+
+def _walk(patterns: list[_Pattern], follow: bool) -> Iterator[str]:
+    includes = [p for p in patterns if not p.negate]
+    for root in _search_roots(patterns):
+        stack = [root]
+        while stack:
+            path = stack.pop()
+            parts = path.split(os.sep)
+            if not _matches(patterns, parts) and not any(p.match(parts, partial=True) for p in includes):
+                continue
+            try:
+                st = os.stat(path) if follow else os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                try:
+                    names = sorted(os.listdir(path), key=os.fsencode)
+                except OSError:
+                    continue
+                stack.extend(os.path.join(path, n) for n in reversed(names))
+            elif _matches(patterns, parts):
+                yield path
+
+
+def hash_files(texts: list[str], workspace: str, follow_symlinks: bool = False) -> str:
+    """The hex SHA-256 of the SHA-256 digests of the matched files, or ``''`` (see module doc)."""
+    workspace = os.path.normpath(workspace)
+    outer = hashlib.sha256()
+    count = 0
+    for path in _walk(_patterns(texts, workspace), follow_symlinks):
+        if not path.startswith(workspace + os.sep):
+            continue
+        try:
+            if os.path.isdir(path):
+                continue
+            inner = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 16), b""):
+                    inner.update(chunk)
+        except OSError as e:
+            raise FunctionError(
+                f"hashFiles('{', '.join(texts)}') failed. Fail to hash files under directory '{workspace}'"
+            ) from e
+        outer.update(inner.digest())
+        count += 1
+    return outer.hexdigest() if count else ""
+
+
+def call(args: list[Any], context: CallContext) -> str:
+    """Hash the files under ``context.workspace`` matched by the patterns.
+
+    Raises ``Invalid glob option <opt>, avaliable option: '--follow-symbolic-links'.`` (GitHub's
+    spelling) for any other first argument starting with ``--``.
+    """
+    texts = [to_string(a) for a in args]
+    follow = False
+    if texts and texts[0].startswith("--"):
+        if texts[0] != FOLLOW_SYMLINKS_OPTION:
+            raise FunctionError(
+                f"Invalid glob option {texts[0]}, avaliable option: '{FOLLOW_SYMLINKS_OPTION}'."
+            )
+        follow = True
+        texts = texts[1:]
+    if context.workspace is None:
+        return ""
+    return hash_files(texts, context.workspace, follow)
+
+
+INFO = FunctionInfo("hashFiles", 1, 255, call)
