@@ -1,0 +1,43 @@
+"""The workflow model: loading, validation, trigger matching and matrix expansion.
+
+A pure package (no I/O beyond the text it is given; nothing of the server). The engine calls
+``load_workflow`` for each ``.github/workflows/*.yml`` file, ``match_event`` to decide which
+workflows an event starts (and to say why the others did not), then ``job_stages``/
+``expand_matrix``/``job_display_name`` to plan the jobs. Behaviour follows GitHub's own parser
+(actions/languageservices ``workflow-parser``) and its test data.
+"""
+
+from __future__ import annotations
+
+from .errors import MAX_ERRORS, Diagnostic, WorkflowError
+from .graph import check_needs, job_stages, topological_order, transitive_needs
+from .loader import MAX_FILE_SIZE, load_workflow, parse_document
+from .matrix import MAX_MATRIX_LEGS, MatrixLeg, expand_matrix, job_display_name, loose_equals
+from .model import DEFAULT_TIMEOUT_MINUTES, Job, Workflow, generate_step_ids
+from .triggers import MatchResult, match_event, normalize_on, pattern_match
+
+__all__ = [
+    "DEFAULT_TIMEOUT_MINUTES",
+    "MAX_ERRORS",
+    "MAX_FILE_SIZE",
+    "MAX_MATRIX_LEGS",
+    "Diagnostic",
+    "Job",
+    "MatchResult",
+    "MatrixLeg",
+    "Workflow",
+    "WorkflowError",
+    "check_needs",
+    "expand_matrix",
+    "generate_step_ids",
+    "job_display_name",
+    "job_stages",
+    "load_workflow",
+    "loose_equals",
+    "match_event",
+    "normalize_on",
+    "parse_document",
+    "pattern_match",
+    "topological_order",
+    "transitive_needs",
+]
