@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["fixtures_server"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The team's shared folder (conformance data, corpus, reference) sits beside the checkout;
 #: DISPATCHD_SHARED points elsewhere when it does not.

@@ -155,4 +155,14 @@ def router(ctx: ApiContext) -> APIRouter:
             raise GitHubError(409, "Cannot cancel a workflow run that is completed.", RUNS_DOC)
         return JSONResponse({}, status_code=202)
 
+    @r.get("/dispatchd/runs/{run_id}")
+    async def find_run(run_id: int, request: Request) -> dict[str, Any]:
+        """dispatchd's own: a run by id alone (``dispatchd logs RUN_ID`` does not know the repository)."""
+        ctx.auth.identify(request)
+        run = await db.read(queries.get_run, run_id)
+        repository = ctx.engine.repos.get(run.repository_id) if run is not None else None
+        if run is None or repository is None:
+            raise not_found(RUNS_DOC)
+        return run_json(run, repository, run.repository_id, ctx.base_url)
+
     return r

@@ -170,7 +170,11 @@ class Orchestrator:
             return {"error": str(e), "decisions": []}
         repo_obj = repository_object(row.repository_id, repo.owner, repo.name, branch, self.server_url)
         sender = user_object(row.sender, self.server_url)
-        if row.event_name == "repository_dispatch":
+        if row.payload is not None:
+            payload = dict(row.payload)
+            payload.setdefault("repository", repo_obj)
+            payload.setdefault("sender", sender)
+        elif row.event_name == "repository_dispatch":
             payload = repository_dispatch_payload(row.event_type, row.client_payload, branch, repo_obj, sender)
         elif row.event_name == "workflow_dispatch":
             payload = workflow_dispatch_payload(row.inputs or {}, ref, row.workflow_path or "", repo_obj, sender)

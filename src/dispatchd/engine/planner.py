@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from ..store import logs as stored_logs
 from ..store.schema import jobs, workflow_runs
 from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
 from .workflows import load_cached
+
+log = logging.getLogger(__name__)
 
 #: Labels the embedded runner answers by default (configurable): GitHub-hosted Ubuntu names.
 DEFAULT_RUNNER_LABELS = ("ubuntu-latest", "ubuntu-*", "self-hosted", "linux", "x64")
@@ -158,7 +161,13 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
             job = workflow.jobs[row.job_key]
             if not all(results.get(n, {}).get("done") for n in job.needs):
                 continue
-            queued.extend(_start_job(conn, run, workflow, job, row, results, cfg))
+            try:
+                with conn.begin_nested():
+                    queued.extend(_start_job(conn, run, workflow, job, row, results, cfg))
+            except Exception as e:  # a bug here fails this job with a reason, never the whole run
+                log.exception("planning job %s failed", row.id)
+                _complete_job(conn, row.id, "failure", error=f"dispatchd: {type(e).__name__}: {e}",
+                              log_lines=[f"##[error]dispatchd could not start this job: {type(e).__name__}: {e}"])
             changed = True
     rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
     if rows and all(r.state == "completed" for r in rows):

@@ -73,8 +73,9 @@ class StoreReporter:
 
     async def step_completed(self, result: StepResult) -> None:
         self.sink.add_step(self.job_id, {
-            "number": result.number, "name": result.name, "status": "completed",
-            "conclusion": result.conclusion, "started_at": result.started_at,
+            "number": result.number, "name": result.name, "status": "completed", "id": result.id,
+            "conclusion": result.conclusion, "outcome": result.outcome, "outputs": result.outputs,
+            "started_at": result.started_at,
             "completed_at": result.completed_at or time.time()})
 
     def cancel_requested(self) -> bool:
@@ -144,8 +145,12 @@ class RunnerPool:
             result = JobResult(conclusion="failure", error=str(e))
         finally:
             self._running.pop(assignment.job_id, None)
-        await self.sink.flush()
-        queued = await self.db.write(planner.complete_job, assignment.job_id, result, self.cfg)
+        try:
+            await self.sink.flush()
+            queued = await self.db.write(planner.complete_job, assignment.job_id, result, self.cfg)
+        except Exception:  # the lease will expire and recovery fails the job with a reason
+            log.exception("recording the result of job %s failed", assignment.job_id)
+            queued = []
         self.on_queued(queued)  # also tells waiters that this job's run changed
         if not self.keep_workspaces and not self.cfg.fixed_workspace:
             shutil.rmtree(assignment.workspace, ignore_errors=True)

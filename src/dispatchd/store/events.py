@@ -21,6 +21,7 @@ class NewEvent:
     sender: str
     event_type: str | None = None
     client_payload: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
     ref: str | None = None
     inputs: dict[str, Any] | None = None
     workflow_path: str | None = None
@@ -64,6 +65,7 @@ def append(conn: Connection, batch: list[NewEvent]) -> list[tuple[int, bool]]:
             {
                 "repository_id": batch[i].repository_id, "event_name": batch[i].event_name,
                 "event_type": batch[i].event_type, "client_payload": batch[i].client_payload,
+                "payload": batch[i].payload,
                 "sender": batch[i].sender, "ref": batch[i].ref, "inputs": batch[i].inputs,
                 "workflow_path": batch[i].workflow_path, "idempotency_key": batch[i].idempotency_key,
                 "origin_event_id": batch[i].origin_event_id, "processed": False, "created_at": now,

@@ -48,6 +48,9 @@ events = Table(
     Column("event_name", String(64), nullable=False),  # repository_dispatch, workflow_dispatch, ...
     Column("event_type", String(100)),  # the dispatch's event_type (github.event.action)
     Column("client_payload", JSON),
+    # The whole github.event, when it was given verbatim (one-shot runs, other event kinds);
+    # otherwise the engine builds it from the fields here.
+    Column("payload", JSON),
     Column("sender", String(100), nullable=False),
     Column("ref", Text),  # workflow_dispatch: the ref asked for
     Column("inputs", JSON),  # workflow_dispatch: inputs as sent

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('event_name', sa.String(length=64), nullable=False),
     sa.Column('event_type', sa.String(length=100), nullable=True),
     sa.Column('client_payload', sa.JSON(), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=True),
     sa.Column('sender', sa.String(length=100), nullable=False),
     sa.Column('ref', sa.Text(), nullable=True),
     sa.Column('inputs', sa.JSON(), nullable=True),

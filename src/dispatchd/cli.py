@@ -1,0 +1,203 @@
+"""The ``dispatchd`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .client import ApiError, Client
+from .repos import RepositoryError, open_repository
+
+app = typer.Typer(help="Run GitHub Actions workflows on repository_dispatch events, anywhere.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def parse_fields(fields: list[str]) -> dict[str, Any]:
+    """``-f key=value`` pairs as a payload; a value that parses as JSON (number, true, object…)
+    keeps its type, as ``gh api -F`` does; anything else is a string."""
+    payload: dict[str, Any] = {}
+    for item in fields:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"-f {item!r}: expected KEY=VALUE")
+        try:
+            payload[key] = json.loads(value)
+        except ValueError:
+            payload[key] = value
+    return payload
+
+
+@app.command()
+def serve(
+    repos: Annotated[list[str], typer.Argument(help="PATH or OWNER/NAME=PATH of local git repositories")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    db: Annotated[str | None, typer.Option(help="database URL (sqlite:///file.db, postgresql://…)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="state directory (default ./.dispatchd)")] = None,
+    runners: Annotated[int, typer.Option(help="embedded runners (jobs run at once)")] = 4,
+    public_url: Annotated[str | None, typer.Option(help="URL jobs and links use to reach this server")] = None,
+    lease_seconds: Annotated[float, typer.Option(help="a runner that stops heartbeating loses its job after this")] = 30.0,
+) -> None:
+    """Serve repositories: GitHub's REST API, and their workflows run on dispatches."""
+    from .server import Server, ServerConfig
+
+    try:
+        repositories = [open_repository(spec) for spec in repos]
+    except RepositoryError as e:
+        raise _fail(str(e)) from None
+    config = ServerConfig(repos=repositories, host=host, port=port, db_url=db, runners=runners, public_url=public_url,
+                          lease_seconds=lease_seconds)
+    if data_dir is not None:
+        config.data_dir = data_dir
+    server = Server(config)
+    if server.token_generated:
+        console.print(f"admin token (shown once; stored in {config.data_dir}/admin-token):")
+        console.print(server.admin_token, highlight=False)
+    for repo in repositories:
+        console.print(f"serving {repo.full_name} from {repo.path}", highlight=False)
+    console.print(f"listening on {config.base_url}", highlight=False)
+    try:
+        asyncio.run(server.serve())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def send(
+    repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    event_type: Annotated[str, typer.Argument(help="the event_type")],
+    field: Annotated[list[str] | None, typer.Option("-f", "--field", help="client_payload KEY=VALUE")] = None,
+    payload: Annotated[str | None, typer.Option(help="client_payload as a JSON object (or @file)")] = None,
+    idempotency_key: Annotated[str | None, typer.Option(help="retries with the same key start nothing new")] = None,
+) -> None:
+    """Send a repository_dispatch event (POST /repos/OWNER/NAME/dispatches)."""
+    body: dict[str, Any] = {}
+    if payload:
+        text = Path(payload[1:]).read_text() if payload.startswith("@") else payload
+        try:
+            body = json.loads(text)
+        except ValueError as e:
+            raise _fail(f"--payload is not JSON: {e}") from None
+    body.update(parse_fields(field or []))
+    with Client() as client:
+        try:
+            client.dispatch(repo, event_type, body, idempotency_key=idempotency_key)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    console.print(f"sent {event_type} to {repo}", highlight=False)
+
+
+@app.command()
+def runs(
+    repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    status: Annotated[str | None, typer.Option(help="queued, in_progress, completed, success, failure, …")] = None,
+    event: Annotated[str | None, typer.Option(help="repository_dispatch, workflow_dispatch, …")] = None,
+    limit: Annotated[int, typer.Option(help="how many runs")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print GitHub's JSON")] = False,
+) -> None:
+    """List workflow runs, newest first."""
+    with Client() as client:
+        try:
+            data = client.runs(repo, status=status, event=event, per_page=min(limit, 100))
+        except ApiError as e:
+            raise _fail(e.message) from None
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    table = Table("id", "workflow", "#", "event", "status", "conclusion", "created")
+    for r in data["workflow_runs"]:
+        table.add_row(str(r["id"]), r["name"], str(r["run_number"]), r["event"], r["status"],
+                      r["conclusion"] or "", r["created_at"])
+    console.print(table)
+
+
+@app.command()
+def logs(run_id: Annotated[int, typer.Argument(help="the run id")]) -> None:
+    """Print a run's job logs, as GitHub prints them."""
+    with Client() as client:
+        try:
+            repo, run = client.find_run(run_id)
+            if run.get("error"):
+                print(f"{run['path']}: {run['error']}")
+            for job in client.jobs(repo, run_id):
+                print(f"=== {job['name']} ({job['conclusion'] or job['status']})")
+                sys.stdout.write(client.job_log(repo, job["id"]))
+        except ApiError as e:
+            raise _fail(e.message) from None
+
+
+@app.command("run")
+def run_cmd(
+    event_name: Annotated[str, typer.Argument(help="repository_dispatch, workflow_dispatch, push, …")],
+    event: Annotated[Path | None, typer.Option("--event", "-e", help="JSON file: github.event")] = None,
+    repo: Annotated[Path, typer.Option(help="the repository (working tree)")] = Path("."),
+    workflow: Annotated[str | None, typer.Option("-W", "--workflow", help="only this workflow file")] = None,
+    secret: Annotated[list[str] | None, typer.Option("--secret", "-s", help="NAME=VALUE")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Run the workflows an event triggers, once, without a server. Exit 0 only if all succeed."""
+    from .oneshot import run_once
+
+    payload: dict[str, Any] = {}
+    if event is not None:
+        try:
+            payload = json.loads(event.read_text())
+        except (OSError, ValueError) as e:
+            raise _fail(f"--event {event}: {e}") from None
+        if not isinstance(payload, dict):
+            raise _fail(f"--event {event}: expected a JSON object")
+    secrets = {}
+    for item in secret or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise _fail(f"--secret {item!r}: expected NAME=VALUE")
+        secrets[key] = value
+    if not repo.exists():
+        raise _fail(f"--repo {repo}: no such directory")
+    result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets))
+    if as_json:
+        print(json.dumps({"runs": result.runs, "decisions": result.decisions}, indent=2))
+    else:
+        if not result.runs:
+            err.print(f"no workflow is triggered by {event_name}:")
+        for d in result.decisions:
+            if not d.get("matched"):
+                err.print(f"  {d.get('path')}: {d.get('reason')}", highlight=False)
+        for r in result.runs:
+            console.print(f"[bold]{r['name']}[/bold] ({r['workflow']}): {r['conclusion']}", highlight=False)
+            if r.get("error"):
+                console.print(f"  {r['error']}", highlight=False)
+            for j in r["jobs"]:
+                console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False)
+                for line in j["log"].splitlines():
+                    console.print(f"    {line}", highlight=False, markup=False)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def demo(
+    keep: Annotated[bool, typer.Option(help="keep the temporary directory")] = False,
+    port: Annotated[int, typer.Option(help="port for the demo server (0: any free port)")] = 0,
+) -> None:
+    """The scenario end to end: a server, the example repository, a scanner's callbacks."""
+    from .demo import run_demo
+
+    raise typer.Exit(asyncio.run(run_demo(console, keep=keep, port=port)))
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,84 @@
+"""A small client for dispatchd's GitHub-shaped REST API (it works against api.github.com too).
+
+Reads ``DISPATCHD_SERVER`` (default ``http://127.0.0.1:8080``) and ``DISPATCHD_TOKEN`` (or
+``GITHUB_TOKEN``) when not given explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+DEFAULT_SERVER = "http://127.0.0.1:8080"
+
+
+class ApiError(Exception):
+    """A non-2xx answer: ``status`` and GitHub's ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class Client:
+    def __init__(self, server: str | None = None, token: str | None = None, timeout: float = 30.0) -> None:
+        self.server = (server or os.environ.get("DISPATCHD_SERVER") or DEFAULT_SERVER).rstrip("/")
+        self.token = token or os.environ.get("DISPATCHD_TOKEN") or os.environ.get("GITHUB_TOKEN")
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
+                   "User-Agent": "dispatchd-client"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        self._http = httpx.Client(base_url=self.server, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as e:
+            raise ApiError(0, f"cannot reach {self.server}: {e}") from None
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("message", response.text)
+            except ValueError:
+                message = response.text
+            raise ApiError(response.status_code, message)
+        return response
+
+    def dispatch(self, repo: str, event_type: str, client_payload: dict[str, Any] | None = None,
+                 *, idempotency_key: str | None = None) -> httpx.Response:
+        """``POST /repos/{repo}/dispatches``; GitHub answers 204."""
+        body: dict[str, Any] = {"event_type": event_type}
+        if client_payload is not None:
+            body["client_payload"] = client_payload
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self.request("POST", f"/repos/{repo}/dispatches", json=body, headers=headers)
+
+    def runs(self, repo: str, **params: Any) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/actions/runs",
+                            params={k: v for k, v in params.items() if v is not None}).json()
+
+    def run(self, repo: str, run_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}").json()
+
+    def jobs(self, repo: str, run_id: int) -> list[dict[str, Any]]:
+        return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}/jobs",
+                            params={"per_page": 100}).json()["jobs"]
+
+    def job_log(self, repo: str, job_id: int) -> str:
+        return self.request("GET", f"/repos/{repo}/actions/jobs/{job_id}/logs", follow_redirects=True).text
+
+    def find_run(self, run_id: int) -> tuple[str, dict[str, Any]]:
+        """A run by id alone: asks ``GET /dispatchd/runs/{id}`` for its repository."""
+        data = self.request("GET", f"/dispatchd/runs/{run_id}").json()
+        return data["repository"]["full_name"], data

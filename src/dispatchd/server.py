@@ -1,0 +1,78 @@
+"""Running the server: engine + API app under uvicorn, on a host and port."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from .api.app import create_app
+from .api.auth import load_admin_token
+from .engine.planner import DEFAULT_RUNNER_LABELS
+from .engine.queue import DEFAULT_LEASE_SECONDS
+from .engine.service import Engine, EngineConfig
+from .repos import Repository
+from .store.database import default_url
+
+
+@dataclass
+class ServerConfig:
+    """``dispatchd serve`` settings. ``data_dir`` holds the SQLite file (unless ``db_url`` says
+    otherwise), the admin token and job workspaces."""
+
+    repos: list[Repository]
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("DISPATCHD_DATA_DIR", ".dispatchd")))
+    runners: int = 4
+    runner_labels: tuple[str, ...] = DEFAULT_RUNNER_LABELS
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    public_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+class Server:
+    """An engine and its API. ``start()``/``stop()`` for embedding (demo, tests); ``serve()`` to
+    run until interrupted."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        data_dir = config.data_dir.resolve()
+        self.admin_token, self.token_generated = load_admin_token(data_dir)
+        self.engine = Engine(EngineConfig(
+            db_url=config.db_url or default_url(data_dir), data_dir=data_dir, server_url=config.base_url,
+            runners=config.runners, runner_labels=config.runner_labels, lease_seconds=config.lease_seconds,
+        ), config.repos)
+        self.app = create_app(self.engine, self.admin_token, config.base_url)
+        self._uvicorn = uvicorn.Server(uvicorn.Config(
+            self.app, host=config.host, port=config.port, log_level="warning", access_log=False,
+            lifespan="on", timeout_graceful_shutdown=5, limit_concurrency=None,
+            h11_max_incomplete_event_size=64 * 1024))
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start serving in the background; returns once the socket accepts connections."""
+        self._task = asyncio.create_task(self._uvicorn.serve())
+        while not self._uvicorn.started:
+            if self._task.done():
+                self._task.result()  # raises what went wrong (port in use, …)
+                raise RuntimeError("server stopped during start-up")
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self._uvicorn.should_exit = True
+        if self._task:
+            await self._task
+
+    async def serve(self) -> None:
+        await self._uvicorn.serve()
