@@ -99,12 +99,20 @@ class StepResult:
 @dataclass
 class JobResult:
     """The job's end. ``conclusion`` is one of :data:`CONCLUSIONS`; ``outputs`` are the evaluated
-    job ``outputs`` (strings; a value that masking would hide is dropped as GitHub does)."""
+    job ``outputs`` (strings; a value that masking would hide is dropped as GitHub does).
+
+    ``annotations`` are the job's ``::error``/``::warning``/``::notice`` annotations and the
+    runner's own errors, in GitHub's check-run shape (``annotation_level`` ``failure``/``warning``/
+    ``notice``, ``message``, ``title``, ``path``, ``start_line``, ``end_line``, ``start_column``,
+    ``end_column``) plus ``step_number``. ``summary`` is the job summary: the step summaries
+    (``$GITHUB_STEP_SUMMARY``, masked) joined in step order."""
 
     conclusion: str
     outputs: dict[str, str] = field(default_factory=dict)
     steps: list[StepResult] = field(default_factory=list)
     error: str | None = None
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +120,8 @@ class JobResult:
             "outputs": self.outputs,
             "steps": [dict(s.__dict__) for s in self.steps],
             "error": self.error,
+            "annotations": self.annotations,
+            "summary": self.summary,
         }
 
     @classmethod
@@ -121,6 +131,8 @@ class JobResult:
             outputs=dict(data.get("outputs") or {}),
             steps=[StepResult(**s) for s in data.get("steps") or []],
             error=data.get("error"),
+            annotations=list(data.get("annotations") or []),
+            summary=data.get("summary") or "",
         )
 
 

@@ -1,0 +1,201 @@
+"""Run one job on this host: :func:`run_job`.
+
+GitHub source: ``actions/runner: src/Runner.Worker/JobRunner.cs``, ``JobExtension.cs`` (set-up:
+workspace, temp, event file, job env; finalisation: job outputs, orphan processes),
+``StepsRunner.cs``; reference/runner-protocol.md §1–§2, workflow-syntax.md §9.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from dispatchd.runner.env import complete_github_context, job_defaults, runner_context
+from dispatchd.runner.evaluation import env_map, render
+from dispatchd.runner.jobstate import JobLog, JobState
+from dispatchd.runner.masking import SecretMasker
+from dispatchd.runner.protocol import JobAssignment, JobReporter, JobResult
+from dispatchd.runner.steps import run_step, step_ids
+from dispatchd.runner.workflow_commands import make_annotation
+
+SKIP_SECRET_OUTPUT = "Skip output '{}' since it may contain secret."
+
+
+def _tool_cache(base: Mapping[str, str]) -> str:
+    # GitHub keeps RUNNER_TOOL_CACHE when the runner's environment already sets it.
+    path = base.get("RUNNER_TOOL_CACHE") or os.path.join(tempfile.gettempdir(), "dispatchd-tool-cache")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _masker(assignment: JobAssignment) -> SecretMasker:
+    masker = SecretMasker(assignment.secrets_to_mask)
+    # Every secret the job can read is masked, and the job token with them (GitHub: HostContext).
+    for value in (assignment.contexts.get("secrets") or {}).values():
+        masker.add(str(value) if value is not None else None)
+    token = (assignment.contexts.get("github") or {}).get("token")
+    if token:
+        masker.add(str(token))
+    return masker
+
+
+def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[str, str] | None) -> JobState:
+    """Workspace, ``RUNNER_TEMP`` with the event file and the file-command folder, contexts."""
+    base = dict(os.environ if env_base is None else env_base)
+    workspace = os.path.abspath(assignment.workspace)
+    os.makedirs(workspace, exist_ok=True)
+    temp = tempfile.mkdtemp(prefix=f"dispatchd-{assignment.run_id}-{assignment.job_key}-")
+    event_dir = os.path.join(temp, "_github_workflow")
+    file_commands_dir = os.path.join(temp, "_runner_file_commands")
+    os.makedirs(event_dir)
+    os.makedirs(file_commands_dir)
+    github_in = dict(assignment.contexts.get("github") or {})
+    event_path = os.path.join(event_dir, "event.json")
+    with open(event_path, "w", encoding="utf-8") as handle:
+        json.dump(github_in.get("event") or {}, handle, indent=2)
+    github = complete_github_context(
+        github_in,
+        job_key=assignment.job_key,
+        run_id=assignment.run_id,
+        run_number=assignment.run_number,
+        run_attempt=assignment.run_attempt,
+        workspace=workspace,
+        event_path=event_path,
+        workflow_path=assignment.workflow_path,
+    )
+    runner = runner_context(
+        temp=temp, tool_cache=_tool_cache(base), workspace=workspace, debug=assignment.debug
+    )
+    contexts: dict[str, Any] = {key: value for key, value in assignment.contexts.items()}
+    contexts.update(github=github, runner=runner, steps={})
+    contexts["env"] = {str(k): str(v) for k, v in (assignment.contexts.get("env") or {}).items()}
+    contexts["job"] = dict(assignment.contexts.get("job") or {})
+    for name in ("vars", "secrets", "inputs", "needs", "matrix", "strategy"):
+        contexts.setdefault(name, {})
+    masker = _masker(assignment)
+    defaults = job_defaults(github, runner)
+    if assignment.debug:
+        defaults["RUNNER_DEBUG"] = "1"
+    state = JobState(
+        assignment=assignment,
+        reporter=reporter,
+        masker=masker,
+        log=JobLog(reporter, masker),
+        contexts=contexts,
+        job_env=dict(contexts["env"]),
+        base_env=base,
+        defaults=defaults,
+        workspace=workspace,
+        temp=temp,
+        file_commands_dir=file_commands_dir,
+        debug=assignment.debug,
+    )
+    if assignment.timeout_minutes:
+        state.deadline = time.monotonic() + float(assignment.timeout_minutes) * 60.0
+    return state
+
+
+def _evaluate_job_keys(job: JobState) -> None:
+    """Job ``env`` (seeing the workflow env) and ``defaults.run``; raises on expression errors."""
+    assignment = job.assignment
+    job_env = env_map(assignment.env, job.contexts, job_status=job.status)
+    job.job_env = {**job.contexts["env"], **job_env}
+    job.contexts["env"] = job.job_env
+    defaults = assignment.defaults or {}
+    run_defaults = defaults.get("run", defaults) if isinstance(defaults, dict) else {}
+    job.run_defaults = {
+        key: render(value, job.contexts, job_status=job.status)
+        for key, value in (run_defaults or {}).items()
+        if key in ("shell", "working-directory") and value is not None
+    }
+
+
+def _job_outputs(job: JobState) -> dict[str, str]:
+    """Evaluate ``outputs`` with the final ``steps`` context; values holding a secret are dropped."""
+    outputs: dict[str, str] = {}
+    contexts = {**job.contexts, "env": job.user_env()}
+    for name, template in (job.assignment.outputs or {}).items():
+        try:
+            value = render(template, contexts, job_status=job.status)
+        except Exception as exc:  # noqa: BLE001 - any expression error drops only this output
+            job.log.error(job.masker.mask(f"Error evaluating job output '{name}': {exc}"))
+            continue
+        if job.masker.contains_secret(value):
+            job.log.write(f"##[warning]{SKIP_SECRET_OUTPUT.format(name)}")
+            job.annotate(make_annotation("warning", SKIP_SECRET_OUTPUT.format(name)), None)
+            continue
+        outputs[str(name)] = value
+    return outputs
+
+
+async def run_job(
+    assignment: JobAssignment, reporter: JobReporter, *, env_base: Mapping[str, str] | None = None
+) -> JobResult:
+    """Run ``assignment`` to its end on this host.
+
+    Args:
+        assignment: the job (see :class:`~dispatchd.runner.protocol.JobAssignment`).
+        reporter: receives log batches (masked, no timestamps), step start/completion, and is polled
+            for cancellation every 150 ms while a step runs.
+        env_base: the environment step processes inherit (default ``os.environ``).
+
+    Returns:
+        :class:`JobResult` with ``conclusion`` ``success``, ``failure`` or ``cancelled`` (a job that
+        exceeds ``timeout_minutes`` ends ``cancelled``, as on GitHub, with ``error`` saying so),
+        the evaluated job outputs, every step's result, the annotations and the step summaries.
+        Never raises for a failure inside the job; a bug in the runner ends the job ``failure`` with
+        ``error`` set.
+    """
+    job = _setup(assignment, reporter, env_base)
+    error: str | None = None
+    outputs: dict[str, str] = {}
+    try:
+        try:
+            _evaluate_job_keys(job)
+        except Exception as exc:  # noqa: BLE001 - the job fails with the reason
+            error = f"Error evaluating the job's env or defaults: {exc}"
+            job.log.error(job.masker.mask(error))
+            job.status = "failure"
+        if error is None:
+            for number, (raw, (step_id, explicit)) in enumerate(
+                zip(assignment.steps, step_ids(assignment.steps)), start=1
+            ):
+                await run_step(job, number, dict(raw), step_id, explicit)
+                if job.timed_out and job.deadline is not None:
+                    # The job is cancelled from here on; cleanup steps (always()) may still run.
+                    job.status = "cancelled"
+                    job.deadline = None
+            outputs = _job_outputs(job)
+    except Exception as exc:  # noqa: BLE001 - a runner bug must still end the job with a reason
+        error = f"dispatchd runner error: {type(exc).__name__}: {exc}"
+        job.log.error(job.masker.mask(error))
+        job.status = "failure"
+    finally:
+        job.kill_leftovers()
+        await job.log.flush()
+        shutil.rmtree(job.temp, ignore_errors=True)
+    if job.timed_out:
+        conclusion = "cancelled"
+        error = error or (
+            f"The job has exceeded the maximum execution time of {assignment.timeout_minutes:g} minutes."
+        )
+    elif job.status == "cancelled" or reporter.cancel_requested():
+        conclusion = "cancelled"
+    elif job.status == "failure":
+        conclusion = "failure"
+    else:
+        conclusion = "success"
+    summary = "\n".join(job.summaries[n] for n in sorted(job.summaries))
+    return JobResult(
+        conclusion=conclusion,
+        outputs=outputs,
+        steps=job.results,
+        error=error,
+        annotations=job.annotations,
+        summary=summary,
+    )

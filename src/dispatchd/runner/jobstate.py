@@ -1,0 +1,227 @@
+"""What a running job knows between its steps (contexts, env layers, status, masks, the log) and
+what one step knows while it runs.
+
+One :class:`JobState` is built by :mod:`dispatchd.runner.job` and handed to every step kind
+(``run`` scripts, ``uses`` actions), so a new step kind needs nothing but this object.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dispatchd.runner import file_commands
+from dispatchd.runner.env import step_environment
+from dispatchd.runner.evaluation import condition, to_string
+from dispatchd.runner.file_commands import StepFiles
+from dispatchd.runner.masking import SecretMasker
+from dispatchd.runner.process import kill_group
+from dispatchd.runner.protocol import JobAssignment, JobReporter, StepResult
+from dispatchd.runner.workflow_commands import CommandProcessor, make_annotation
+
+
+class JobLog:
+    """Masks lines and hands them to the reporter in batches.
+
+    Lines are masked when written, with the masks known at that moment (GitHub does the same:
+    masks are not retroactive). :meth:`flush` sends what is buffered as one ``reporter.log`` call.
+    """
+
+    def __init__(self, reporter: JobReporter, masker: SecretMasker) -> None:
+        self.reporter = reporter
+        self.masker = masker
+        self._buffer: list[str] = []
+
+    def write(self, *lines: str) -> None:
+        self.write_lines(lines)
+
+    def write_lines(self, lines: Any) -> None:
+        masker = self.masker
+        if masker:
+            self._buffer.extend(masker.mask(line) for line in lines)
+        else:
+            self._buffer.extend(lines)
+
+    def error(self, message: str) -> None:
+        """``##[error]message`` (a multi-line message continues on plain lines)."""
+        first, *rest = message.split("\n")
+        self.write(f"##[error]{first}", *rest)
+
+    async def flush(self) -> None:
+        if self._buffer:
+            lines, self._buffer = self._buffer, []
+            await self.reporter.log(lines)
+
+
+@dataclass
+class JobState:
+    """The job as its steps see it.
+
+    Attributes:
+        contexts: the expression contexts (``github``, ``env``, ``job``, ``runner``, ``steps``…);
+            ``env`` always holds the current user env (workflow < job < ``$GITHUB_ENV``).
+        global_env: ``$GITHUB_ENV`` values set so far (GitHub's ``Global.EnvironmentVariables``).
+        job_env: workflow env merged with the evaluated job env.
+        prepend_path: ``$GITHUB_PATH`` entries, oldest first.
+        status: ``success``, ``failure`` or ``cancelled`` — what status functions test.
+        defaults: the job-wide default variables (``GITHUB_*`` that do not change per step).
+        base_env: the runner's own environment for step processes.
+        temp: ``RUNNER_TEMP``; file_commands_dir: where the per-step files live.
+        annotations: every annotation of the job, in order, each with a ``step_number``.
+        summaries: step number → step summary markdown (masked).
+        states: step id → ``$GITHUB_STATE``/``save-state`` values (for an action's later stages).
+        pgids: process groups started by the job's steps (killed at job end).
+    """
+
+    assignment: JobAssignment
+    reporter: JobReporter
+    masker: SecretMasker
+    log: JobLog
+    contexts: dict[str, Any]
+    job_env: dict[str, str]
+    base_env: dict[str, str]
+    defaults: dict[str, str]
+    workspace: str
+    temp: str
+    file_commands_dir: str
+    run_defaults: dict[str, Any] = field(default_factory=dict)
+    global_env: dict[str, str] = field(default_factory=dict)
+    prepend_path: list[str] = field(default_factory=list)
+    status: str = "success"
+    deadline: float | None = None
+    timed_out: bool = False
+    results: list[StepResult] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    summaries: dict[int, str] = field(default_factory=dict)
+    states: dict[str, dict[str, str]] = field(default_factory=dict)
+    pgids: list[int] = field(default_factory=list)
+    spare_files: StepFiles | None = None
+    stale_files: list[StepFiles] = field(default_factory=list)
+    stale_paths: list[str] = field(default_factory=list)
+    debug: bool = False
+
+    def user_env(self) -> dict[str, str]:
+        """workflow < job < ``$GITHUB_ENV`` (the ``env`` context before a step's own env)."""
+        if not self.global_env:
+            return self.job_env
+        return {**self.job_env, **self.global_env}
+
+    def cancel_requested(self) -> bool:
+        return self.status == "cancelled" or self.reporter.cancel_requested()
+
+    def take_step_files(self) -> StepFiles:
+        """Fresh empty file-command files for the step about to run; the previous step's files
+        are queued for deletion."""
+        files = self.spare_files or file_commands.prepare(self.file_commands_dir)
+        self.spare_files = None
+        self.stale_files.append(files)
+        return files
+
+    def while_step_runs(self) -> None:
+        """Housekeeping done while a step's process runs (its CPU time then overlaps the child's):
+        delete the earlier steps' files and scripts, and create the next step's files."""
+        current = self.stale_files.pop() if self.stale_files else None
+        for files in self.stale_files:
+            file_commands.remove(files)
+        self.stale_files = [current] if current is not None else []
+        for path in self.stale_paths:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self.stale_paths.clear()
+        if self.spare_files is None:
+            self.spare_files = file_commands.prepare(self.file_commands_dir)
+
+    def annotate(self, annotation: dict[str, Any], step_number: int | None) -> None:
+        self.annotations.append({**annotation, "step_number": step_number})
+
+    def kill_leftovers(self) -> None:
+        """Kill what steps left running in the background (GitHub: "Cleaning up orphan processes")."""
+        for pgid in self.pgids:
+            kill_group(pgid, signal.SIGKILL)
+        self.pgids.clear()
+
+
+@dataclass
+class StepRun:
+    """One step while it runs: its evaluated keys and its per-step machinery.
+
+    Attributes:
+        number: 1-based position in the job (also used in annotations).
+        raw: the step mapping as read from YAML.
+        id: the explicit ``id`` or the generated one (``__run``, ``__actions_checkout_2``), which is
+            also ``GITHUB_ACTION``; explicit_id: only those steps keep outputs.
+        display_name: the evaluated ``name`` or GitHub's default.
+        env: the user env of the process (workflow < job < ``$GITHUB_ENV`` < step).
+        contexts: the contexts for this step's keys (``env`` includes the step env).
+        timeout: seconds (the step's ``timeout-minutes`` capped by what is left of the job).
+        timeout_minutes: the value shown in GitHub's timeout message; job_limited: the job
+            deadline, not the step's own, sets ``timeout``.
+        per_step_env: ``GITHUB_ACTION`` and the file-command paths.
+    """
+
+    number: int
+    raw: dict[str, Any]
+    id: str
+    explicit_id: bool
+    display_name: str
+    env: dict[str, str]
+    contexts: dict[str, Any]
+    processor: CommandProcessor
+    files: StepFiles
+    per_step_env: dict[str, str]
+    timeout: float | None = None
+    timeout_minutes: float | None = None
+    job_limited: bool = False
+    outputs: dict[str, str] = field(default_factory=dict)
+    keep_running_when_cancelled: bool | None = None
+
+    def process_env(self, job: JobState, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The full environment for this step's process (runner-protocol.md §2)."""
+        per_step = self.per_step_env if not extra else {**self.per_step_env, **extra}
+        return step_environment(job.base_env, self.env, job.defaults, per_step, job.prepend_path)
+
+    def error(self, job: JobState, message: str) -> None:
+        """Log ``##[error]message`` and record it as an error annotation of this step."""
+        job.log.error(job.masker.mask(message))
+        job.annotate(make_annotation("error", job.masker.mask(message)), self.number)
+
+    def should_cancel(self, job: JobState) -> Callable[[], bool]:
+        """The poll the process runner calls: True once the job is cancelled and this step's
+        ``if`` no longer holds under ``cancelled`` (GitHub re-evaluates it; ``always()`` steps
+        keep running)."""
+
+        def poll() -> bool:
+            if not job.cancel_requested():
+                return False
+            if self.keep_running_when_cancelled is None:
+                job.status = "cancelled"
+                try:
+                    self.keep_running_when_cancelled = condition(
+                        self.raw.get("if"), self.contexts, job_status="cancelled"
+                    )
+                except Exception:  # noqa: BLE001 - an unusable condition does not hold
+                    self.keep_running_when_cancelled = False
+            return not self.keep_running_when_cancelled
+
+        return poll
+
+    def timed_out(self, job: JobState) -> None:
+        if self.job_limited:
+            job.timed_out = True
+            minutes = to_string(job.assignment.timeout_minutes)
+            self.error(
+                job,
+                f"The job running on runner {job.contexts['runner'].get('name', 'dispatchd')} "
+                f"has exceeded the maximum execution time of {minutes} minutes.",
+            )
+        else:
+            self.error(
+                job,
+                f"The action '{self.display_name}' has timed out after "
+                f"{to_string(self.timeout_minutes)} minutes.",
+            )

@@ -1,0 +1,138 @@
+"""Timeouts, cancellation and process groups with real processes."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from .reporter import MemoryReporter
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_dead(pid: int, seconds: float = 5.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def test_step_timeout_kills_grandchildren_and_fails_the_step(run, tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    script = f"sh -c 'echo $$ > {pidfile}; exec sleep 60' &\nsleep 60"
+    started = time.monotonic()
+    result, reporter = await run(
+        [
+            {"name": "slow", "run": script, "timeout-minutes": 0.01},
+            {"run": "echo V:after"},
+            {"if": "always()", "id": "x", "run": "echo V:cleanup"},
+        ]
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 10
+    step = result.steps[0]
+    assert (step.outcome, step.conclusion) == ("failure", "failure")
+    assert result.conclusion == "failure"
+    assert "##[error]The action 'slow' has timed out after 0.01 minutes." in reporter.lines
+    assert "V:after" not in reporter.lines and "V:cleanup" in reporter.lines
+    assert wait_dead(int(pidfile.read_text()))
+
+
+async def test_timeout_with_continue_on_error(run) -> None:
+    result, _ = await run(
+        [{"run": "sleep 30", "timeout-minutes": 0.005, "continue-on-error": True}, {"run": "echo ok"}]
+    )
+    assert (result.steps[0].outcome, result.steps[0].conclusion) == ("failure", "success")
+    assert result.conclusion == "success"
+
+
+async def test_sigterm_ignored_then_sigkill(run, tmp_path: Path) -> None:
+    pidfile = tmp_path / "stubborn.pid"
+    script = f"sh -c 'trap \"\" TERM; echo $$ > {pidfile}; while :; do sleep 0.1; done' &\nwait"
+    result, _ = await run([{"run": script, "timeout-minutes": 0.005}])
+    assert result.steps[0].outcome == "failure"
+    assert wait_dead(int(pidfile.read_text()), 1.0)
+
+
+async def test_cancellation_kills_the_step_and_runs_only_cancel_aware_steps(run, tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    reporter = MemoryReporter(cancel_after=0.3)
+    started = time.monotonic()
+    result, _ = await run(
+        [
+            {"run": f"sleep 60 & echo $! > {pidfile}\nwait"},
+            {"run": "echo V:normal"},
+            {"if": "cancelled()", "run": "echo V:cancelled-fn"},
+            {"if": "always()", "run": "echo V:always"},
+            {"if": "failure()", "run": "echo V:failure-fn"},
+        ],
+        reporter=reporter,
+    )
+    assert time.monotonic() - started < 5
+    assert result.conclusion == "cancelled"
+    assert [s.conclusion for s in result.steps] == ["cancelled", "skipped", "success", "success", "skipped"]
+    printed = [line for line in reporter.lines if line.startswith("V:")]
+    assert printed == ["V:cancelled-fn", "V:always"]
+    assert wait_dead(int(pidfile.read_text()))
+
+
+async def test_always_step_keeps_running_when_cancelled(run) -> None:
+    reporter = MemoryReporter(cancel_after=0.2)
+    result, _ = await run([{"if": "always()", "run": "sleep 0.6; echo V:finished"}], reporter=reporter)
+    assert "V:finished" in reporter.lines
+    assert result.steps[0].conclusion == "success"
+    assert result.conclusion == "cancelled"
+
+
+async def test_job_timeout_cancels_the_job(run) -> None:
+    started = time.monotonic()
+    result, reporter = await run(
+        [{"run": "sleep 30"}, {"run": "echo V:next"}, {"if": "always()", "run": "echo V:cleanup"}],
+        timeout_minutes=0.01,
+    )
+    assert time.monotonic() - started < 10
+    assert result.conclusion == "cancelled"
+    assert result.error and "maximum execution time" in result.error
+    assert "V:next" not in reporter.lines and "V:cleanup" in reporter.lines
+    assert any("has exceeded the maximum execution time of 0.01 minutes" in line for line in reporter.lines)
+
+
+async def test_background_process_survives_step_but_not_job(run, tmp_path: Path) -> None:
+    pidfile = tmp_path / "bg.pid"
+    _result, reporter = await run(
+        [
+            {"run": f"nohup sleep 60 >/dev/null 2>&1 & echo $! > {pidfile}"},
+            {"run": f'kill -0 "$(cat {pidfile})" && echo V:still-running'},
+        ]
+    )
+    assert "V:still-running" in reporter.lines
+    assert wait_dead(int(pidfile.read_text()))
+
+
+async def test_background_process_holding_stdout_does_not_block_the_step(run) -> None:
+    started = time.monotonic()
+    result, reporter = await run([{"run": "(sleep 20; echo late) &\necho V:main-done"}])
+    assert time.monotonic() - started < 5
+    assert result.conclusion == "success" and "V:main-done" in reporter.lines
+
+
+@pytest.mark.parametrize("bad", ["0", "-1"])
+async def test_bad_timeout_fails_the_step(run, bad: str) -> None:
+    result, _reporter = await run([{"run": "echo hi", "timeout-minutes": bad}])
+    assert result.steps[0].outcome == "failure"
