@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from .errors import MAX_ERRORS, Diagnostic, WorkflowError
 from .graph import check_needs, job_stages, topological_order, transitive_needs
+from .lint import lint, untrusted_sources
 from .loader import MAX_FILE_SIZE, load_workflow, parse_document
 from .matrix import MAX_MATRIX_LEGS, MatrixLeg, expand_matrix, job_display_name, loose_equals
 from .model import DEFAULT_TIMEOUT_MINUTES, Job, Workflow, generate_step_ids
+from .options import ParseOptions
 from .triggers import MatchResult, match_event, normalize_on, pattern_match
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "Job",
     "MatchResult",
     "MatrixLeg",
+    "ParseOptions",
     "Workflow",
     "WorkflowError",
     "check_needs",
@@ -32,6 +35,7 @@ __all__ = [
     "generate_step_ids",
     "job_display_name",
     "job_stages",
+    "lint",
     "load_workflow",
     "loose_equals",
     "match_event",
@@ -40,4 +44,5 @@ __all__ = [
     "pattern_match",
     "topological_order",
     "transitive_needs",
+    "untrusted_sources",
 ]

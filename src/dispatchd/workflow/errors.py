@@ -32,6 +32,8 @@ class Diagnostic:
     severity: Severity = "error"
 
     def __str__(self) -> str:
+        if not self.path:
+            return self.message
         if self.line is None:
             return f"{self.path}: {self.message}"
         return f"{self.path} (Line: {self.line}, Col: {self.column}): {self.message}"

@@ -10,6 +10,7 @@ case-insensitively anyway).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
@@ -27,32 +28,38 @@ def check_needs(jobs: Sequence[tuple[str, Sequence[tuple[str, P]]]]) -> list[tup
     caller places it at ``jobs:``), ``Job 'a' depends on unknown job 'b'.`` and ``Job 'a' depends on
     job 'b' which creates a cycle in the dependency graph.``
     """
-    ready: list[str] = []
-    waiting: list[tuple[str, list[tuple[str, P]]]] = []
-    for job_id, needs in jobs:
+    waiting: dict[int, list[tuple[str, P]]] = {}
+    waiters: dict[str, list[int]] = {}  # needed id (lower case) -> indexes of jobs waiting on it
+    ready: deque[str] = deque()
+    for index, (job_id, needs) in enumerate(jobs):
         if needs:
-            waiting.append((job_id, list(needs)))
+            waiting[index] = list(needs)
+            for need, _ in needs:
+                waiters.setdefault(need.lower(), []).append(index)
         else:
             ready.append(job_id)
     if not ready:
         return [(None, "The workflow must contain at least one job with no dependencies.")]
+    # Release jobs whose needs are all satisfied; what stays waiting keeps its unreleased needs
+    # in their original order, exactly as GitHub's quadratic loop leaves them.
     while ready:
-        current = ready.pop(0).lower()
-        for i in range(len(waiting) - 1, -1, -1):
-            job_id, needs = waiting[i]
-            for j in range(len(needs) - 1, -1, -1):
-                if needs[j][0].lower() == current:
-                    del needs[j]
-                    if not needs:
-                        ready.append(job_id)
-                        del waiting[i]
+        current = ready.popleft().lower()
+        for index in waiters.pop(current, ()):
+            needs = waiting.get(index)
+            if needs is None:
+                continue
+            needs[:] = [n for n in needs if n[0].lower() != current]
+            if not needs:
+                del waiting[index]
+                ready.append(jobs[index][0])
     known = {job_id.lower() for job_id, _ in jobs}
     errors: list[tuple[P | None, str]] = []
-    for job_id, needs in waiting:
+    for index in sorted(waiting):
+        job_id, needs = jobs[index][0], waiting[index]
         for need, pos in needs:
             if need.lower() in known:
-                errors.append((pos, f"Job '{job_id}' depends on job '{need}' which creates a cycle "
-                                    "in the dependency graph."))
+                errors.append((pos, (f"Job '{job_id}' depends on job '{need}' which creates a cycle "
+                                    "in the dependency graph.")))
             else:
                 errors.append((pos, f"Job '{job_id}' depends on unknown job '{need}'."))
     return errors

@@ -8,44 +8,51 @@ the plain-data model (``model``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .errors import Collector, WorkflowError
 from .model import Job, Workflow
+from .options import DEFAULT_OPTIONS, ParseOptions
+from .reusable import Resolver
 from .triggers import normalize_on
 from .validate import validate_document
 from .yamlnodes import MapNode, Node, ScalarNode, read_yaml, to_python
 
 #: GitHub: workflow files are limited to 1 MiB of characters (ParseOptions.MaxFileSize).
-MAX_FILE_SIZE = 1024 * 1024
+MAX_FILE_SIZE = DEFAULT_OPTIONS.max_file_size
 
 
-def parse_document(path: str, text: str) -> tuple[Node | None, Collector]:
+def parse_document(path: str, text: str, *, resolve: Resolver | None = None,
+                   options: ParseOptions = DEFAULT_OPTIONS) -> tuple[Node | None, Collector]:
     """Read and validate ``text``; return the node tree and the collected errors (not raised)."""
     errors = Collector(path)
-    if len(text) > MAX_FILE_SIZE:
-        errors.add(None, None, f"The maximum file size of {MAX_FILE_SIZE} characters has been exceeded")
+    if len(text) > options.max_file_size:
+        errors.add(None, None, f"The maximum file size of {options.max_file_size} characters has been exceeded")
         return None, errors
-    root = read_yaml(text, errors)
+    root = read_yaml(text, errors, max_depth=options.max_depth)
     if errors:
         return root, errors
     if root is None or (isinstance(root, ScalarNode) and root.value is None):
         errors.add(None, None, "Required property is missing: jobs")
         return None, errors
-    validate_document(root, errors)
+    validate_document(root, errors, resolve, options=options)
     return root, errors
 
 
-def load_workflow(path: str, text: str, *, resolve: Callable[[str], str | None] | None = None) -> Workflow:
+def load_workflow(path: str, text: str, *, resolve: Resolver | None = None,
+                  options: ParseOptions = DEFAULT_OPTIONS) -> Workflow:
     """Load one workflow file.
 
     ``path`` is the repository-relative name (``.github/workflows/ship.yml``), used in messages;
     ``text`` the file's content. Returns a ``Workflow`` whose values are plain Python and
     unevaluated. Raises ``WorkflowError`` listing every problem GitHub would report (at most 10),
     each as ``<path> (Line: L, Col: C): <message>``.
+
+    ``resolve(uses)`` returns the text of a workflow a job calls (``./.github/workflows/x.yml``)
+    or None; given, calls are checked against the called file's ``workflow_call`` inputs and
+    secrets. ``options`` overrides GitHub's limits (``ParseOptions``).
     """
-    root, errors = parse_document(path, text)
+    root, errors = parse_document(path, text, resolve=resolve, options=options)
     errors.raise_if_any()
     assert isinstance(root, MapNode)
     return build_workflow(path, root)

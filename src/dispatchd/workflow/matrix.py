@@ -68,7 +68,7 @@ def _to_number(value: Any) -> float:
             if text.lower().startswith(("0x", "-0x", "+0x")):
                 return float(int(text, 16))
             if text.lower().startswith("0o"):
-                return float(int(text[2:], 8))
+                return float(int(text, 0))
             return float(text)
         except ValueError:
             return math.nan

@@ -106,7 +106,7 @@ def _step_id_base(step: dict[str, Any]) -> str:
     if isinstance(uses, str) and uses:
         if uses.startswith("docker://"):
             base = uses[len("docker://"):]
-        elif uses.startswith("./") or uses.startswith(".\\") or uses.startswith("$/"):
+        elif uses.startswith(("./", ".\\", "$/")):
             base = "self"
         else:
             parts = re.split(r"[/\\]", uses.split("@", 1)[0])

@@ -21,6 +21,7 @@ found is handed to ``on_expression`` with its allowed contexts, so expression ch
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,8 @@ from .errors import Collector
 from .yamlnodes import MapNode, Node, ScalarNode, SeqNode
 
 OPEN, CLOSE = "${{", "}}"
+#: GitHub: expressions (and so strings holding one) are limited to 21,000 characters.
+MAX_EXPRESSION_LENGTH = 21000
 _BUILTIN: dict[str, dict[str, Any]] = {
     "any": {"one-of": ["null", "boolean", "number", "string", "sequence", "mapping"]},
     "null": {"null": {}},
@@ -43,24 +46,32 @@ _BUILTIN: dict[str, dict[str, Any]] = {
 _SCALAR_KINDS = ("null", "boolean", "number", "string", "allowed-values")
 
 #: (node, expression text, allowed contexts) — called for every ``${{ }}`` the reader accepts.
-ExpressionHook = Callable[[ScalarNode, str, tuple[str, ...]], None]
+ExpressionHook = Callable[[ScalarNode, str, tuple[str, ...]], bool]
 
 
 #: Step kinds GitHub gates behind the ``allowBackgroundSteps`` feature (its "next-gen" runner).
 _BACKGROUND_STEP_KINDS = ("wait-step", "wait-all-step", "cancel-step")
 
 
-@lru_cache(maxsize=1)
-def load_schema() -> dict[str, dict[str, Any]]:
+@lru_cache(maxsize=2)
+def load_schema(background_steps: bool = False) -> dict[str, dict[str, Any]]:
     """GitHub's workflow schema definitions (name -> definition), with the built-in types.
 
     Background steps (``background:``, ``wait``, ``wait-all``, ``cancel``) are removed: GitHub
     only accepts them with an experimental feature flag, and dispatchd does not run them, so
-    they are reported as unexpected values."""
+    they are reported as unexpected values (``background_steps=True`` keeps them)."""
     text = resources.files("dispatchd.workflow").joinpath("schema/workflow-v1.0.json").read_text("utf-8")
     definitions: dict[str, dict[str, Any]] = json.loads(text)["definitions"]
     for name, definition in _BUILTIN.items():
         definitions.setdefault(name, definition)
+    # GitHub's service accepts `inputs:` and an input with no settings left empty (the Go and C#
+    # parsers; reader cases on-workflow_dispatch-inputs*.yml), so null is allowed there.
+    definitions["workflow-dispatch-mapping"]["mapping"]["properties"]["inputs"] = "workflow-dispatch-inputs-or-null"
+    definitions["workflow-dispatch-inputs-or-null"] = {"one-of": ["null", "workflow-dispatch-inputs"]}
+    definitions["workflow-dispatch-inputs"]["mapping"]["loose-value-type"] = "workflow-dispatch-input-or-null"
+    definitions["workflow-dispatch-input-or-null"] = {"one-of": ["null", "workflow-dispatch-input"]}
+    if background_steps:
+        return definitions
     steps_item = definitions["steps-item"]
     steps_item["one-of"] = [k for k in steps_item["one-of"] if k not in _BACKGROUND_STEP_KINDS]
     for kind in ("run-step", "regular-step"):
@@ -74,32 +85,36 @@ class Definition:
 
     name: str
     context: tuple[str, ...]
+    background_steps: bool = False
 
     def child(self, name: str) -> Definition:
-        extra = load_schema()[name].get("context") or []
+        extra = load_schema(self.background_steps)[name].get("context") or []
         if not extra:
-            return Definition(name, self.context)
+            return Definition(name, self.context, self.background_steps)
         merged = list(self.context) + [c for c in extra if c not in self.context]
-        return Definition(name, tuple(merged))
+        return Definition(name, tuple(merged), self.background_steps)
 
-    @property
-    def body(self) -> dict[str, Any]:
-        return load_schema()[self.name]
+    def expand(self) -> list[dict[str, Any]]:
+        """The concrete definitions behind this one (one-of flattened, in order)."""
+        return _expand(self.name, self.background_steps)
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [d for d in self.expand() if kind in d]
 
 
-def _expand(name: str) -> list[dict[str, Any]]:
-    """The concrete definitions behind ``name`` (one-of flattened, in order)."""
-    definition = load_schema()[name]
+@lru_cache(maxsize=1024)
+def _expand_cached(name: str, background_steps: bool) -> tuple[dict[str, Any], ...]:
+    definition = load_schema(background_steps)[name]
     if "one-of" in definition:
         out: list[dict[str, Any]] = []
         for option in definition["one-of"]:
-            out.extend(_expand(option))
-        return out
-    return [definition]
+            out.extend(_expand_cached(option, background_steps))
+        return tuple(out)
+    return (definition,)
 
 
-def _of_kind(name: str, kind: str) -> list[dict[str, Any]]:
-    return [d for d in _expand(name) if kind in d]
+def _expand(name: str, background_steps: bool = False) -> list[dict[str, Any]]:
+    return list(_expand_cached(name, background_steps))
 
 
 def _literal_text(value: Any) -> str:
@@ -109,7 +124,7 @@ def _literal_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return "NaN"
         if value in (float("inf"), float("-inf")):
             return "Infinity" if value > 0 else "-Infinity"
@@ -144,12 +159,15 @@ def _scalar_matches(definition: dict[str, Any], value: Any) -> bool:
 class SchemaReader:
     """Walks a node tree against a root definition, reporting to a ``Collector``."""
 
-    def __init__(self, errors: Collector, on_expression: ExpressionHook | None = None) -> None:
+    def __init__(self, errors: Collector, on_expression: ExpressionHook | None = None, *,
+                 background_steps: bool = False) -> None:
         self.errors = errors
         self.on_expression = on_expression
+        self.background_steps = background_steps
 
     def read(self, node: Node, root: str = "workflow-root-strict") -> None:
-        self.read_value(node, Definition(root, tuple(load_schema()[root].get("context") or [])))
+        context = tuple(load_schema(self.background_steps)[root].get("context") or [])
+        self.read_value(node, Definition(root, context, self.background_steps))
 
     # -- values ---------------------------------------------------------------------------
 
@@ -158,7 +176,7 @@ class SchemaReader:
             is_expression = self.scan_scalar(node, definition)
             self.validate_scalar(node, definition, is_expression)
         elif isinstance(node, SeqNode):
-            sequences = _of_kind(definition.name, "sequence")
+            sequences = definition.of_kind("sequence")
             if not sequences:
                 self.errors.at(node, "A sequence was not expected")
                 return
@@ -166,7 +184,7 @@ class SchemaReader:
             for child in node.items:
                 self.read_value(child, item)
         elif isinstance(node, MapNode):
-            mappings = [d["mapping"] for d in _of_kind(definition.name, "mapping")]
+            mappings = [d["mapping"] for d in definition.of_kind("mapping")]
             if not mappings:
                 self.errors.at(node, "A mapping was not expected")
                 return
@@ -181,7 +199,7 @@ class SchemaReader:
             if not definition.context:
                 self.errors.at(node, "A template expression is not allowed in this context")
             return
-        scalars = [d for d in _expand(definition.name) if any(k in d for k in _SCALAR_KINDS)]
+        scalars = [d for d in definition.expand() if any(k in d for k in _SCALAR_KINDS)]
         if any(_scalar_matches(d, node.value) for d in scalars):
             return
         if not isinstance(node.value, str) and any(_scalar_matches(d, _literal_text(node.value)) for d in scalars):
@@ -342,6 +360,10 @@ class SchemaReader:
                 segments.append((False, raw[i:]))
                 break
         if failed:
+            return False
+        if len(raw) > MAX_EXPRESSION_LENGTH and any(is_expr for is_expr, _ in segments):
+            # The whole value becomes one format() expression, bound by the expression limit.
+            self.errors.at(node, f"Exceeded max expression length {MAX_EXPRESSION_LENGTH}")
             return False
         exprs = [text for is_expr, text in segments if is_expr]
         if len(segments) == 1 and len(exprs) == 1 and _string_literal(exprs[0]) is not None:

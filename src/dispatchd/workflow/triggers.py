@@ -162,7 +162,7 @@ def _push_reason(config: dict[str, Any], event: dict[str, Any]) -> str | None:
         if has_branch and not has_tag:
             return f"tag '{tag}' was pushed but the workflow filters on branches only"
         return _include_exclude(config, "tags", tag, "tag") if has_tag else None
-    branch = ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else ref
+    branch = ref.removeprefix("refs/heads/")
     if has_tag and not has_branch:
         return f"branch '{branch}' was pushed but the workflow filters on tags only"
     if has_branch:

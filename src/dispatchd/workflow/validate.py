@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .errors import Collector
+from .errors import Collector, Diagnostic
 from .exprcheck import ExpressionProblem, check_expression
 from .graph import check_needs
+from .options import DEFAULT_OPTIONS, ParseOptions
+from .reusable import Resolver, check_call
 from .schema import SchemaReader, load_schema
 from .yamlnodes import MapNode, Node, ScalarNode, SeqNode, to_python
 
@@ -44,7 +46,7 @@ def id_problem(value: str) -> str | None:
 
 def uses_problem(uses: str) -> str | None:
     """GitHub's complaint about a step's ``uses`` value, or None (steps.ts / PipelineTemplateConverter)."""
-    if uses.startswith("docker://") or uses.startswith("./") or uses.startswith(".\\"):
+    if uses.startswith(("docker://", "./", ".\\")):
         return None
     parts = uses.split("@")
     if len(parts) == 2 and parts[1]:
@@ -68,14 +70,28 @@ def _expression_hook(errors: Collector) -> Callable[[ScalarNode, str, tuple[str,
     return hook
 
 
-def validate_document(root: Node, errors: Collector) -> None:
-    """Report every problem of a workflow node tree to ``errors`` (nothing is raised)."""
-    SchemaReader(errors, _expression_hook(errors)).read(root)
+def validate_document(root: Node, errors: Collector, resolve: Resolver | None = None, depth: int = 0,
+                      *, options: ParseOptions = DEFAULT_OPTIONS) -> int:
+    """Report every problem of a workflow node tree to ``errors`` (nothing is raised).
+
+    ``resolve`` maps a job's ``uses:`` reference to the called workflow's text (None: unknown,
+    not checked); ``depth`` is the reusable-workflow nesting level of this document.
+    Returns the number of jobs, counting those of called workflows (for ``options.max_jobs``).
+    """
+    SchemaReader(errors, _expression_hook(errors), background_steps=options.background_steps).read(root)
     if not isinstance(root, MapNode):
-        return
+        return 0
     jobs = root.get("jobs")
+    job_count = 0
     if isinstance(jobs, MapNode):
         _check_jobs(jobs, errors)
+        for _, job in jobs.pairs:
+            job_count += 1
+            if isinstance(job, MapNode) and job.get("uses") is not None:
+                job_count += check_call(job, errors, resolve, depth, options, validate_document)
+        if depth == 0 and options.max_jobs is not None and job_count > options.max_jobs:
+            errors.diagnostics.append(Diagnostic("", None, None,
+                                                 f"The workflow may not contain more than {options.max_jobs} jobs"))
     on = root.get("on")
     if isinstance(on, MapNode):
         dispatch = on.get("workflow_dispatch")
@@ -83,6 +99,7 @@ def validate_document(root: Node, errors: Collector) -> None:
             inputs = dispatch.get("inputs")
             if isinstance(inputs, MapNode):
                 _check_dispatch_inputs(inputs, errors)
+    return job_count
 
 
 def _check_condition(node: Node | None, allowed: tuple[str, ...], errors: Collector) -> None:
@@ -222,7 +239,5 @@ def _check_dispatch_inputs(inputs: MapNode, errors: Collector) -> None:
             errors.at(options, "Input type is not 'choice', but 'options' is defined")
         if isinstance(default, ScalarNode) and default.value is not None:
             value = default.value
-            if input_type == "boolean" and not isinstance(value, bool):
-                errors.at(default, f"Unexpected value '{value}'")
-            elif input_type in ("string", "choice", "environment") and not isinstance(value, str):
+            if input_type == "boolean" and not isinstance(value, bool) or input_type in ("string", "choice", "environment") and not isinstance(value, str):
                 errors.at(default, f"Unexpected value '{value}'")

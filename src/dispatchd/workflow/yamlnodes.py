@@ -81,9 +81,9 @@ def resolve_plain(text: str) -> Any:
     if _INT10.match(text):
         return int(text, 10)
     if _INT8.match(text):
-        return int(text[2:], 8)
+        return int(text, 0)
     if _INT16.match(text):
-        return int(text[2:], 16)
+        return int(text, 0)
     if _FLOAT.match(text):
         return float(text)
     if _INF.match(text):
@@ -126,13 +126,15 @@ def _expand_tag(tag: str | None) -> str | None:
     return tag
 
 
-def read_yaml(text: str, errors: Collector) -> Node | None:
+def read_yaml(text: str, errors: Collector, *, max_depth: int = 50) -> Node | None:
     """Parse ``text`` (one YAML document) into nodes.
 
-    Syntax errors, unsupported tags and multiple documents are reported to ``errors``; the return
-    value is ``None`` when nothing usable was read.
+    Syntax errors, unsupported tags, multiple documents and nesting deeper than ``max_depth``
+    (the root counts as 1; GitHub: ``Maximum object depth exceeded``) are reported to
+    ``errors``; the return value is ``None`` when nothing usable was read.
     """
-    yaml = YAML(typ="rt", pure=True)
+    # The "safe" pipeline: round-trip mode marks folded line breaks with \a inside scalar values.
+    yaml = YAML(typ="safe", pure=True)
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
     pending_key: list[Node | None] = []
@@ -190,6 +192,9 @@ def read_yaml(text: str, errors: Collector) -> Node | None:
                 want = _TAG + ("seq" if isinstance(event, ev.SequenceStartEvent) else "map")
                 if tag is not None and tag != want:
                     errors.add(None, None, f"Unexpected tag '{tag}'")
+                if len(stack) + 1 > max_depth:
+                    errors.add(None, None, "Maximum object depth exceeded")
+                    return None
                 node = SeqNode(line, col) if isinstance(event, ev.SequenceStartEvent) else MapNode(line, col)
                 if event.anchor:
                     anchors[event.anchor] = node
