@@ -126,6 +126,8 @@ class FileCommandResult:
         paths: ``GITHUB_PATH`` directories in the order written.
         state: ``GITHUB_STATE`` name → value.
         summary: the step summary text, or None when empty, missing or too big.
+        untouched: all five files still exist and are empty (the runner may hand them to the
+            next step instead of creating new ones).
         errors: messages that fail the step (``Unable to process file command …`` + reason).
         warnings: error annotations that do not fail the step (NODE_OPTIONS, summary size).
     """
@@ -137,6 +139,7 @@ class FileCommandResult:
     summary: str | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    untouched: bool = True
 
 
 def prepare(directory: str) -> StepFiles:
@@ -162,13 +165,15 @@ def remove(files: StepFiles) -> None:
             pass
 
 
-def _read(path: str) -> str | None:
+def _read(path: str, result: FileCommandResult) -> str | None:
     try:
         if os.stat(path).st_size == 0:
             return None
+        result.untouched = False
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read()
     except FileNotFoundError:
+        result.untouched = False
         return None
 
 
@@ -198,16 +203,19 @@ def collect(files: StepFiles) -> FileCommandResult:
             try:
                 size = os.stat(path).st_size
             except FileNotFoundError:
+                result.untouched = False
                 continue
+            if size:
+                result.untouched = False
             if size > STEP_SUMMARY_LIMIT:
                 result.warnings.append(
                     STEP_SUMMARY_TOO_BIG.format(limit=STEP_SUMMARY_LIMIT // 1024, size=size // 1024)
                 )
                 continue
-            text = _read(path)
+            text = _read(path, result)
             result.summary = text if text else None
             continue
-        text = _read(path)
+        text = _read(path, result)
         if text is None:
             continue
         try:

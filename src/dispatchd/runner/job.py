@@ -33,6 +33,25 @@ def _tool_cache(base: Mapping[str, str]) -> str:
     return path
 
 
+def _scratch_dir(base: Mapping[str, str], prefix: str) -> str | None:
+    """A per-job directory in memory (tmpfs) for the files written at every step — the script and
+    the five file-command files — or None to use ``RUNNER_TEMP``.
+
+    Creating and writing a small file on a journaled disk costs 0.1–0.4 ms, several times what a
+    whole trivial step may add over bare ``bash -c``; on tmpfs it is ~20 µs. GitHub keeps these
+    files under ``RUNNER_TEMP``, but nothing reads them by location: their paths reach the step
+    through ``GITHUB_OUTPUT`` etc. and the shell's ``{0}``. ``DISPATCHD_RUNNER_SCRATCH`` chooses
+    another directory (an empty value disables this).
+    """
+    root = base.get("DISPATCHD_RUNNER_SCRATCH", os.environ.get("DISPATCHD_RUNNER_SCRATCH", "/dev/shm"))
+    if not root or not os.path.isdir(root) or not os.access(root, os.W_OK | os.X_OK):
+        return None
+    try:
+        return tempfile.mkdtemp(prefix=prefix, dir=root)
+    except OSError:
+        return None
+
+
 def _masker(assignment: JobAssignment) -> SecretMasker:
     masker = SecretMasker(assignment.secrets_to_mask)
     # Every secret the job can read is masked, and the job token with them (GitHub: HostContext).
@@ -49,10 +68,12 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
     base = dict(os.environ if env_base is None else env_base)
     workspace = os.path.abspath(assignment.workspace)
     os.makedirs(workspace, exist_ok=True)
-    temp = tempfile.mkdtemp(prefix=f"dispatchd-{assignment.run_id}-{assignment.job_key}-")
+    prefix = f"dispatchd-{assignment.run_id}-{assignment.job_key}-"
+    temp = tempfile.mkdtemp(prefix=prefix)
     event_dir = os.path.join(temp, "_github_workflow")
-    file_commands_dir = os.path.join(temp, "_runner_file_commands")
     os.makedirs(event_dir)
+    scratch = _scratch_dir(base, prefix)
+    file_commands_dir = os.path.join(scratch or temp, "_runner_file_commands")
     os.makedirs(file_commands_dir)
     github_in = dict(assignment.contexts.get("github") or {})
     event_path = os.path.join(event_dir, "event.json")
@@ -93,6 +114,7 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
         workspace=workspace,
         temp=temp,
         file_commands_dir=file_commands_dir,
+        scratch=scratch or temp,
         debug=assignment.debug,
     )
     if assignment.timeout_minutes:
@@ -179,6 +201,8 @@ async def run_job(
         job.kill_leftovers()
         await job.log.flush()
         shutil.rmtree(job.temp, ignore_errors=True)
+        if job.scratch != job.temp:
+            shutil.rmtree(job.scratch, ignore_errors=True)
     if job.timed_out:
         conclusion = "cancelled"
         error = error or (

@@ -66,7 +66,7 @@ async def run_script(
         step.error(job, str(error))
         return "failure"
     job.log.write_lines(header(script, shell.display(), step.env))
-    path = os.path.join(job.temp, f"{uuid.uuid4()}{shell.extension}")
+    path = os.path.join(job.scratch or job.temp, f"{uuid.uuid4()}{shell.extension}")
     # A small synchronous write: cheaper than handing it to a thread, and the step waits for it.
     with open(path, "w", encoding="utf-8") as handle:  # noqa: ASYNC230
         handle.write(shell.script_text(script))

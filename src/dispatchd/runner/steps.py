@@ -164,6 +164,7 @@ def _apply_effects(job: JobState, step: StepRun) -> tuple[dict[str, str], bool]:
         job.annotate(annotation, step.number)
     outputs = dict(effects.outputs)
     result = file_commands.collect(step.files)
+    job.release_step_files(step.files, result.untouched)
     for message in result.warnings:
         step.error(job, message)
     for message in result.errors:
