@@ -12,7 +12,15 @@ True
 'cve=X'
 """
 
-from .api import JOB_STATUSES, condition_expression, evaluate, evaluate_condition, evaluate_template, parse, render
+from .api import (
+    JOB_STATUSES,
+    condition_expression,
+    evaluate,
+    evaluate_condition,
+    evaluate_template,
+    parse,
+    render,
+)
 from .ast import Node, function_names, named_values
 from .errors import MAX_DEPTH, MAX_EXPRESSION_LENGTH, ExpressionError
 from .templates import find_expressions, is_single_expression, single_expression, to_expression

@@ -30,7 +30,10 @@ __all__ = [
 ]
 
 #: Values of ``job_status``: what ``success()``, ``failure()`` and ``cancelled()`` answer for.
-JOB_STATUSES = frozenset({"success", "failure", "cancelled"})
+#: ``skipped`` is the job-level case of a needed job that was skipped or cancelled while the run
+#: was not: then neither ``success()`` nor ``failure()`` holds (GitHub skips the dependent job
+#: under the default condition, and runs it under ``always()`` or ``!failure()``).
+JOB_STATUSES = frozenset({"success", "failure", "cancelled", "skipped"})
 #: Distinct compiled expressions kept in memory.
 CACHE_SIZE = 4096
 
@@ -57,7 +60,9 @@ def parse(
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _compiled(expression: str, names: frozenset[str], status: bool, hash_files: bool) -> tuple[Node | None, Compiled]:
+def _compiled(
+    expression: str, names: frozenset[str], status: bool, hash_files: bool
+) -> tuple[Node | None, Compiled]:
     functions = available_functions(status=status, hash_files=hash_files)
     try:
         tree = parse_tokens(expression, names, functions)
@@ -71,12 +76,20 @@ def _prepare(contexts: Mapping[str, Any], job_status: str | None) -> tuple[dict[
         raise ValueError(f"job_status must be one of {sorted(JOB_STATUSES)}, not {job_status!r}")
     lowered: dict[str, Any] = {}
     for key, value in contexts.items():
-        lowered.setdefault(str(key).lower(), value)  # names are case-insensitive; the first one wins
+        lower = key.lower() if type(key) is str else str(key).lower()
+        if lower not in lowered:  # names are case-insensitive; the first one wins
+            lowered[lower] = value
     workspace = None
     github = lowered.get("github")
-    if isinstance(github, Mapping):
-        ws = get_property(github, "workspace")
-        if ws is not MISSING and ws not in (None, ""):
+    if github:
+        if type(github) is dict:
+            ws = github.get("workspace")  # the runner writes this key itself, in lower case
+        elif isinstance(github, Mapping):
+            ws = get_property(github, "workspace")
+            ws = None if ws is MISSING else ws
+        else:
+            ws = None
+        if ws is not None and ws != "":
             workspace = to_string(ws)
     return lowered, CallContext(job_status, workspace)
 
@@ -95,15 +108,20 @@ def _plain(value: Any) -> Any:
 
 
 def _run(expression: str, lowered: dict[str, Any], call_context: CallContext) -> Any:
-    _, run = _compiled(expression, frozenset(lowered), call_context.job_status is not None,
-                       call_context.workspace is not None)
+    _, run = _compiled(
+        expression,
+        frozenset(lowered),
+        call_context.job_status is not None,
+        call_context.workspace is not None,
+    )
     try:
         return run(lowered, call_context)
     except FunctionError as e:
         raise ExpressionError("evaluation", str(e.args[0]), None, expression) from None
     except RecursionError:
-        raise ExpressionError("evaluation", "The maximum allowed memory size was exceeded", None,
-                              expression) from None
+        raise ExpressionError(
+            "evaluation", "The maximum allowed memory size was exceeded", None, expression
+        ) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as e:
         # Odd values inside contexts (objects Python cannot compare, broken mappings): an
         # evaluation error, never a crash of the caller.

@@ -32,8 +32,8 @@ __all__ = [
     "greater_than",
     "is_primitive",
     "js_number_string",
-    "kind_of",
     "kind_name",
+    "kind_of",
     "less_than",
     "to_number",
     "to_string",
@@ -146,7 +146,7 @@ _DECIMAL_CONTEXT = Context(prec=80)
 
 def js_number_string(x: float) -> str:
     """JavaScript's ``Number.prototype.toString()`` (shortest round-trip digits, JS exponent rules)."""
-    if x != x:
+    if math.isnan(x):
         return "NaN"
     if x in (math.inf, -math.inf):
         return "Infinity" if x > 0 else "-Infinity"
@@ -180,7 +180,7 @@ def format_number(x: float) -> str:
     """
     if x == 0:
         return "0"
-    if x != x or x in (math.inf, -math.inf):
+    if not math.isfinite(x):
         return js_number_string(x)
     if x.is_integer() and abs(x) < 9007199254740992.0:
         return str(int(x))
@@ -221,10 +221,10 @@ def truthy(value: Any) -> bool:
     if value is None:
         return False
     if t is int or t is float:
-        return value == value and value != 0
+        return value != 0 and not math.isnan(value)
     k = kind_of(value)
     if k == NUMBER:
-        return value == value and value != 0
+        return value != 0 and not math.isnan(value)
     if k == STRING:
         return to_string(value) != ""
     return True
@@ -295,7 +295,7 @@ def _order(left: Any, right: Any) -> tuple[Any, Any] | None:
         return None
     if lk == NUMBER:
         a, b = float(lv), float(rv)
-        return None if a != a or b != b else (a, b)
+        return None if math.isnan(a) or math.isnan(b) else (a, b)
     if lk == STRING:
         return _utf16_key(upper_special(to_string(lv))), _utf16_key(upper_special(to_string(rv)))
     if lk == BOOLEAN:

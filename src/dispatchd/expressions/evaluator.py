@@ -14,7 +14,18 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .ast import Binary, ContextAccess, FunctionCall, Grouping, IndexAccess, Literal, Logical, Node, Star, Unary
+from .ast import (
+    Binary,
+    ContextAccess,
+    FunctionCall,
+    Grouping,
+    IndexAccess,
+    Literal,
+    Logical,
+    Node,
+    Star,
+    Unary,
+)
 from .coercion import (
     ARRAY,
     MISSING,
@@ -28,6 +39,7 @@ from .coercion import (
     to_number,
     to_string,
     truthy,
+    upper_special,
 )
 from .functions import CallContext, FunctionInfo
 
@@ -51,6 +63,8 @@ def _compile(node: Node, functions: Mapping[str, FunctionInfo]) -> Compiled:
     if isinstance(node, ContextAccess):
         name = node.name.lower()
         return lambda c, x: c.get(name)
+    if isinstance(node, IndexAccess) and _property_path(node) is not None:
+        return _compile_path(*_property_path(node))  # type: ignore[misc]
     if isinstance(node, Grouping):
         return _compile(node.group, functions)
     if isinstance(node, Unary):
@@ -68,6 +82,47 @@ def _compile(node: Node, functions: Mapping[str, FunctionInfo]) -> Compiled:
         args = [_compile(a, functions) for a in node.args]
         return lambda c, x: call([a(c, x) for a in args], x)
     raise TypeError(f"cannot compile {type(node).__name__}")  # parser never builds one
+
+
+def _property_path(node: IndexAccess) -> tuple[str, list[str]] | None:
+    """``ctx.a.b.c`` (only names, no ``*`` or ``[…]``) as ``("ctx", ["a", "b", "c"])``."""
+    keys: list[str] = []
+    current: Node = node
+    while isinstance(current, IndexAccess):
+        index = current.index
+        if not (isinstance(index, Literal) and type(index.value) is str and _is_name(index)):
+            return None
+        keys.append(index.value)
+        current = current.expr
+    if not isinstance(current, ContextAccess):
+        return None
+    keys.reverse()
+    return current.name.lower(), keys
+
+
+def _is_name(literal: Literal) -> bool:
+    # `.name` (an identifier token), not `['name']`: both behave the same, but only a name
+    # can never be read as an array position, which the fused path relies on.
+    return literal.token.lexeme == literal.value
+
+
+def _compile_path(name: str, keys: list[str]) -> Compiled:
+    """One closure for a whole ``ctx.a.b.c`` chain: the hot path of real workflows."""
+    steps = [(k, k.lower()) for k in keys]
+
+    def run(c: Mapping[str, Any], x: CallContext) -> Any:
+        obj = c.get(name)
+        for key, key_lower in steps:
+            if type(obj) is dict:
+                v = obj.get(key, MISSING)
+                if v is MISSING:
+                    v = get_property(obj, key, key_lower)
+                obj = None if v is MISSING else v
+            else:
+                obj = _access(obj, key, None)
+        return obj
+
+    return run
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -95,6 +150,11 @@ def _compile_binary(node: Binary, functions: Mapping[str, FunctionInfo]) -> Comp
         chain.append((_BINARY[left.operator.lexeme], left.right))
         left = left.left
     chain.reverse()
+    if len(chain) == 1 and chain[0][0] in (_equal, _BINARY["!="]):
+        literal = _string_literal(chain[0][1]) or _string_literal(left)
+        if literal is not None:
+            other = left if _string_literal(chain[0][1]) is not None else chain[0][1]
+            return _compile_string_equality(_compile(other, functions), literal, chain[0][0] is _equal)
     first = _compile(left, functions)
     steps = [(op, _compile(right, functions)) for op, right in chain]
     if len(steps) == 1:
@@ -106,6 +166,27 @@ def _compile_binary(node: Binary, functions: Mapping[str, FunctionInfo]) -> Comp
         for op, right in steps:
             value = op(value, right(c, x))
         return value
+
+    return run
+
+
+def _string_literal(node: Node) -> str | None:
+    if isinstance(node, Literal) and type(node.value) is str:
+        return node.value
+    return None
+
+
+def _compile_string_equality(other: Compiled, literal: str, positive: bool) -> Compiled:
+    """``x == 'lit'`` / ``x != 'lit'`` with the literal folded once at compile time."""
+    folded = upper_special(literal)
+
+    def run(c: Mapping[str, Any], x: CallContext) -> bool:
+        v = other(c, x)
+        if type(v) is str:
+            same = v == literal or upper_special(v) == folded
+        else:
+            same = equals(v, literal)
+        return same if positive else not same
 
     return run
 
@@ -149,6 +230,7 @@ def _compile_index(node: IndexAccess, functions: Mapping[str, FunctionInfo]) -> 
     if isinstance(index, Literal) and type(index.value) is str:
         key = index.value
         key_lower = key.lower()
+        position = _position(key)  # x['1'] reads an array's element 1
 
         def prop(c: Mapping[str, Any], x: CallContext) -> Any:
             obj = target(c, x)
@@ -157,7 +239,7 @@ def _compile_index(node: IndexAccess, functions: Mapping[str, FunctionInfo]) -> 
                 if v is MISSING:
                     v = get_property(obj, key, key_lower)
                 return None if v is MISSING else v
-            return _access(obj, key, None)
+            return _access(obj, key, position)
 
         return prop
     index_run = _compile(index, functions)
@@ -165,21 +247,20 @@ def _compile_index(node: IndexAccess, functions: Mapping[str, FunctionInfo]) -> 
     def item(c: Mapping[str, Any], x: CallContext) -> Any:
         i = index_run(c, x)  # GitHub evaluates the index before the object
         obj = target(c, x)
-        k = kind_of(i)
-        key = to_string(i) if k < ARRAY else None
-        number = to_number(i)
-        position = math.floor(number) if math.isfinite(number) and number >= 0 else None
-        return _access(obj, key, position)
+        key = to_string(i) if kind_of(i) < ARRAY else None
+        return _access(obj, key, _position(i))
 
     return item
 
 
+def _position(index: Any) -> int | None:
+    """An index as an array position: its number form, floored; None if NaN, infinite or < 0."""
+    number = to_number(index)
+    return math.floor(number) if math.isfinite(number) and number >= 0 else None
+
+
 def _access(obj: Any, key: str | None, position: int | None) -> Any:
     """``obj[key or position]`` (``.name`` passes only ``key``; ``position`` for arrays)."""
-    if key is not None and position is None and type(obj) is not dict:
-        number = to_number(key)
-        if math.isfinite(number) and number >= 0:
-            position = math.floor(number)
     kind = kind_of(obj)
     if kind == OBJECT:
         if key is None:

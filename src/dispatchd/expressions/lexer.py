@@ -11,6 +11,7 @@ JavaScript's ``Number()``, keywords ``true false null NaN Infinity`` (ordinary n
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +131,7 @@ def lex(expression: str) -> list[Token]:
             lexeme = expression[start:i]
             value = string_to_number(lexeme)
             # Number("") is 0 and Number(" 1") is 1, but a lexeme has no blanks and is never empty.
-            if value != value:
+            if math.isnan(value):
                 raise bad(start, lexeme)
             tokens.append(Token(TokenType.NUMBER, lexeme, start, value))
         elif c in "!<>" and i < n and expression[i] == "=":

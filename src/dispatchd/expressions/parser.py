@@ -233,6 +233,8 @@ class Parser:
         )
 
 
-def parse_tokens(expression: str, names: Collection[str], functions: Mapping[str, FunctionInfo]) -> Node | None:
+def parse_tokens(
+    expression: str, names: Collection[str], functions: Mapping[str, FunctionInfo]
+) -> Node | None:
     """Lex and parse ``expression``; see :class:`Parser` for ``names``, ``functions`` and errors."""
     return Parser(expression, lex(expression), names, functions).parse()

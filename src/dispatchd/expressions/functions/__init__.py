@@ -38,7 +38,7 @@ class CallContext:
     ``workspace``: the directory ``hashFiles`` reads, or ``None``.
     """
 
-    __slots__ = ("job_status", "workspace", "memory")
+    __slots__ = ("job_status", "memory", "workspace")
 
     def __init__(self, job_status: str | None = None, workspace: str | None = None) -> None:
         self.job_status = job_status

@@ -36,7 +36,7 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 class _Pattern:
-    __slots__ = ("negate", "segments", "matchers", "search_path")
+    __slots__ = ("matchers", "negate", "search_path", "segments")
 
     def __init__(self, text: str, workspace: str, negate: bool | None = None, extra: list[str] | None = None):
         if negate is None:
@@ -120,9 +120,7 @@ def _search_roots(patterns: list[_Pattern]) -> list[str]:
     for p in patterns:
         if not p.negate and p.search_path not in roots:
             roots.append(p.search_path)
-    return [
-        r for r in roots if not any(o != r and (r.startswith(o.rstrip(os.sep) + os.sep)) for o in roots)
-    ]
+    return [r for r in roots if not any(o != r and (r.startswith(o.rstrip(os.sep) + os.sep)) for o in roots)]
 
 
 def _walk(patterns: list[_Pattern], follow: bool) -> Iterator[str]:
@@ -148,18 +146,23 @@ def _walk(patterns: list[_Pattern], follow: bool) -> Iterator[str]:
                 yield path
 
 
+def matched_files(texts: list[str], workspace: str, follow_symlinks: bool = False) -> list[str]:
+    """The files ``hashFiles`` would hash, in hashing order (absolute paths inside ``workspace``)."""
+    workspace = os.path.normpath(workspace)
+    files: list[str] = []
+    for path in _walk(_patterns(texts, workspace), follow_symlinks):
+        if path.startswith(workspace + os.sep) and not os.path.isdir(path):
+            files.append(path)
+    return files
+
+
 def hash_files(texts: list[str], workspace: str, follow_symlinks: bool = False) -> str:
     """The hex SHA-256 of the SHA-256 digests of the matched files, or ``''`` (see module doc)."""
-    workspace = os.path.normpath(workspace)
     outer = hashlib.sha256()
     count = 0
-    for path in _walk(_patterns(texts, workspace), follow_symlinks):
-        if not path.startswith(workspace + os.sep):
-            continue
+    for path in matched_files(texts, workspace, follow_symlinks):
+        inner = hashlib.sha256()
         try:
-            if os.path.isdir(path):
-                continue
-            inner = hashlib.sha256()
             with open(path, "rb") as f:
                 for chunk in iter(lambda: f.read(1 << 16), b""):
                     inner.update(chunk)

@@ -1,0 +1,82 @@
+"""Evaluations per second of a typical ``if:`` expression, dispatchd beside GitHub's evaluator.
+
+    python bench/bench_expressions.py [--seconds 2]
+
+dispatchd is measured with a warm cache (the expression is parsed and compiled once, as in
+a running server); GitHub's TypeScript evaluator (``@actions/expressions``, installed by
+``npm ci`` at the repository root) parses once and evaluates in a loop in one Node process
+(tests/oracle/bench.mjs). Prints both figures and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from dispatchd.expressions import evaluate
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXPRESSION = "github.event.client_payload.severity == 'HIGH' && needs.scan.result == 'success'"
+CONTEXTS = {
+    "github": {
+        "event_name": "repository_dispatch",
+        "event": {"action": "scan-finished", "client_payload": {"severity": "high", "cve": "CVE-2024-0001"}},
+        "repository": "octo/app",
+    },
+    "needs": {"scan": {"result": "success", "outputs": {"count": "3"}}},
+    "env": {"CI": "true"},
+}
+
+
+def bench_dispatchd(seconds: float) -> tuple[float, object]:
+    result = evaluate(EXPRESSION, CONTEXTS)  # warm the cache
+    n = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    now = start
+    while now < deadline:
+        for _ in range(1000):
+            result = evaluate(EXPRESSION, CONTEXTS)
+        n += 1000
+        now = time.perf_counter()
+    return n / (now - start), result
+
+
+def bench_github(seconds: float) -> tuple[float, object] | None:
+    node = shutil.which("node")
+    if node is None or not (REPO_ROOT / "node_modules" / "@actions" / "expressions").is_dir():
+        return None
+    out = subprocess.run(
+        [node, str(REPO_ROOT / "tests" / "oracle" / "bench.mjs")],
+        input=json.dumps({"expr": EXPRESSION, "contexts": CONTEXTS, "seconds": seconds}),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    report = json.loads(out.stdout)
+    return report["evals_per_second"], report["result"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per evaluator")
+    args = parser.parse_args()
+    print(f"expression: {EXPRESSION}")
+    ours, result = bench_dispatchd(args.seconds)
+    print(f"dispatchd (Python, warm cache): {ours:12,.0f} evaluations/s   -> {result!r}")
+    github = bench_github(args.seconds)
+    if github is None:
+        print("GitHub's TypeScript evaluator: not installed (run `npm ci` at the repository root)")
+        return
+    theirs, their_result = github
+    print(f"GitHub @actions/expressions (Node): {theirs:8,.0f} evaluations/s   -> {their_result!r}")
+    print(f"ratio dispatchd / GitHub TS: {ours / theirs:.2f}")
+
+
+if __name__ == "__main__":
+    main()
