@@ -67,6 +67,7 @@ def parse_options(options: dict[str, Any]) -> ParseOptions:
         max_nesting=options.get("max-nested-reusable-workflows-depth", defaults.max_nesting),
         max_jobs=options.get("max-job-limit"),
         background_steps=bool(features.get("allowBackgroundSteps")),
+        permissions_policy=options.get("permissions-policy", defaults.permissions_policy),
     )
 
 

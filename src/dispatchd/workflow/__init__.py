@@ -16,6 +16,7 @@ from .loader import MAX_FILE_SIZE, load_workflow, parse_document
 from .matrix import MAX_MATRIX_LEGS, MatrixLeg, expand_matrix, job_display_name, loose_equals
 from .model import DEFAULT_TIMEOUT_MINUTES, Job, Workflow, generate_step_ids
 from .options import ParseOptions
+from .permissions import Grant
 from .triggers import MatchResult, match_event, normalize_on, pattern_match
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_FILE_SIZE",
     "MAX_MATRIX_LEGS",
     "Diagnostic",
+    "Grant",
     "Job",
     "MatchResult",
     "MatrixLeg",

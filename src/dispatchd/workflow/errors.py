@@ -14,6 +14,9 @@ from typing import Literal
 #: GitHub's parser stops collecting after this many errors (ParseOptions.MaxErrors).
 MAX_ERRORS = 10
 
+#: GitHub prints at most this many characters of one error, then "[...]".
+MAX_MESSAGE_LENGTH = 500
+
 Severity = Literal["error", "warning"]
 
 
@@ -33,10 +36,13 @@ class Diagnostic:
 
     def __str__(self) -> str:
         if not self.path:
-            return self.message
-        if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path} (Line: {self.line}, Col: {self.column}): {self.message}"
+            text = self.message
+        elif self.line is None:
+            text = f"{self.path}: {self.message}"
+        else:
+            text = f"{self.path} (Line: {self.line}, Col: {self.column}): {self.message}"
+        # GitHub cuts long error texts (e.g. permission lists) at 500 characters.
+        return text if len(text) <= MAX_MESSAGE_LENGTH else text[:MAX_MESSAGE_LENGTH] + "[...]"
 
 
 class WorkflowError(ValueError):

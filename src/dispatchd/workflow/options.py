@@ -14,7 +14,9 @@ class ParseOptions:
     sequences, the document root counting as 1 (GitHub: 50). ``max_nesting``: levels of
     reusable workflows below the caller (docs: 10). ``max_jobs``: jobs in the workflow including
     those of called workflows, or None for no limit. ``background_steps``: accept GitHub's
-    experimental ``background``/``wait``/``wait-all``/``cancel`` steps.
+    experimental ``background``/``wait``/``wait-all``/``cancel`` steps. ``permissions_policy``:
+    the repository's default ``GITHUB_TOKEN`` permissions, ``"Write"`` (permissive) or
+    ``"LimitedRead"`` (restricted), the ceiling for reusable workflows that set none.
     """
 
     max_file_size: int = 1024 * 1024
@@ -22,6 +24,7 @@ class ParseOptions:
     max_nesting: int = 10
     max_jobs: int | None = None
     background_steps: bool = False
+    permissions_policy: str = "Write"
 
 
 DEFAULT_OPTIONS = ParseOptions()

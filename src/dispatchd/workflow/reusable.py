@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 from .errors import Collector, Diagnostic
 from .options import ParseOptions
-from .yamlnodes import MapNode, Node, ScalarNode, read_yaml
+from .permissions import Grant, excess
+from .yamlnodes import MapNode, Node, ScalarNode, read_yaml, to_python
 
 #: Resolves a ``uses:`` reference (``./.github/workflows/x.yml`` or
 #: ``owner/repo/.github/workflows/x.yml@ref``) to the called file's text; None = unknown, not
@@ -56,10 +57,11 @@ def _fits(input_type: str, value: Node) -> bool:
     return True
 
 
-def check_call(job: MapNode, errors: Collector, resolve: Resolver | None, depth: int, options: ParseOptions,
-               validate: Callable[..., int]) -> int:
-    """Check one calling job at reusable-workflow level ``depth``; ``validate`` validates the
-    called document (which may call further). Returns the number of jobs the called file adds."""
+def check_call(key: Node, job: MapNode, errors: Collector, resolve: Resolver | None, depth: int,
+               options: ParseOptions, grant: Grant, validate: Callable[..., int]) -> int:
+    """Check one calling job (``key: job``) at reusable-workflow level ``depth``, which grants the
+    called workflow ``grant``; ``validate`` validates the called document (which may call
+    further). Returns the number of jobs the called file adds."""
     uses = job.get("uses")
     if resolve is None or not isinstance(uses, ScalarNode) or not isinstance(uses.value, str):
         return 0
@@ -81,7 +83,7 @@ def check_call(job: MapNode, errors: Collector, resolve: Resolver | None, depth:
     called = read_yaml(text, called_errors, max_depth=options.max_depth)
     jobs = 0
     if called is not None and not called_errors:
-        jobs = validate(called, called_errors, resolve, depth + 1, options=options)
+        jobs = validate(called, called_errors, resolve, depth + 1, options=options, granted=grant)
     for diagnostic in called_errors.diagnostics:
         if diagnostic not in errors.diagnostics:
             errors.diagnostics.append(diagnostic)
@@ -90,7 +92,29 @@ def check_call(job: MapNode, errors: Collector, resolve: Resolver | None, depth:
     inputs, secrets, _ = _call_definition(called)
     _check_inputs(job, uses, inputs, errors)
     _check_secrets(job, uses, secrets, errors)
+    _check_permissions(key, reference, called, grant, errors)
     return jobs
+
+
+def _check_permissions(key: Node, reference: str, called: Node, grant: Grant, errors: Collector) -> None:
+    if not isinstance(called, MapNode):
+        return
+    prefix = f"Error calling workflow '{reference}'."
+    requested = Grant.parse(to_python(called.get("permissions")))
+    over = excess(requested, grant) if requested else None
+    if over:
+        errors.at(key, f"{prefix} The workflow '{reference}' is requesting '{over[0]}', but is only allowed '{over[1]}'.")
+    jobs = called.get("jobs")
+    for job_key, job in jobs.pairs if isinstance(jobs, MapNode) else []:
+        if not isinstance(job, MapNode):
+            continue
+        requested = Grant.parse(to_python(job.get("permissions")))
+        over = excess(requested, grant) if requested else None
+        if over:
+            name = to_python(job.get("name"))
+            shown = name if isinstance(name, str) and "${{" not in name else to_python(job_key)
+            errors.at(key, f"{prefix} The nested job '{shown}' is requesting '{over[0]}', "
+                           f"but is only allowed '{over[1]}'.")
 
 
 def _check_inputs(job: MapNode, uses: ScalarNode, declared: MapNode | None, errors: Collector) -> None:

@@ -22,6 +22,7 @@ from .errors import Collector, Diagnostic
 from .exprcheck import ExpressionProblem, check_expression
 from .graph import check_needs
 from .options import DEFAULT_OPTIONS, ParseOptions
+from .permissions import Grant
 from .reusable import Resolver, check_call
 from .schema import SchemaReader, load_schema
 from .yamlnodes import MapNode, Node, ScalarNode, SeqNode, to_python
@@ -71,11 +72,12 @@ def _expression_hook(errors: Collector) -> Callable[[ScalarNode, str, tuple[str,
 
 
 def validate_document(root: Node, errors: Collector, resolve: Resolver | None = None, depth: int = 0,
-                      *, options: ParseOptions = DEFAULT_OPTIONS) -> int:
+                      *, options: ParseOptions = DEFAULT_OPTIONS, granted: Grant | None = None) -> int:
     """Report every problem of a workflow node tree to ``errors`` (nothing is raised).
 
     ``resolve`` maps a job's ``uses:`` reference to the called workflow's text (None: unknown,
-    not checked); ``depth`` is the reusable-workflow nesting level of this document.
+    not checked); ``depth`` is the reusable-workflow nesting level of this document and
+    ``granted`` the token permissions its caller gives it (None: the repository policy).
     Returns the number of jobs, counting those of called workflows (for ``options.max_jobs``).
     """
     SchemaReader(errors, _expression_hook(errors), background_steps=options.background_steps).read(root)
@@ -85,10 +87,13 @@ def validate_document(root: Node, errors: Collector, resolve: Resolver | None = 
     job_count = 0
     if isinstance(jobs, MapNode):
         _check_jobs(jobs, errors)
-        for _, job in jobs.pairs:
+        workflow_grant = Grant.parse(to_python(root.get("permissions")))
+        inherited = granted or Grant.policy(options.permissions_policy)
+        for key, job in jobs.pairs:
             job_count += 1
             if isinstance(job, MapNode) and job.get("uses") is not None:
-                job_count += check_call(job, errors, resolve, depth, options, validate_document)
+                grant = Grant.parse(to_python(job.get("permissions"))) or workflow_grant or inherited
+                job_count += check_call(key, job, errors, resolve, depth, options, grant, validate_document)
         if depth == 0 and options.max_jobs is not None and job_count > options.max_jobs:
             errors.diagnostics.append(Diagnostic("", None, None,
                                                  f"The workflow may not contain more than {options.max_jobs} jobs"))
