@@ -110,6 +110,14 @@ def _path(draw, names: list[str]) -> str:
     return text
 
 
+OPERATORS = ["==", "!=", "<", "<=", ">", ">=", "&&", "||"]
+
+
+def call(name: str, *args: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """``name(arg, …)`` with each argument drawn from its strategy."""
+    return st.tuples(*args).map(lambda a: f"{name}({', '.join(a)})")
+
+
 @functools.cache
 def expressions(names: tuple[str, ...], status: bool) -> st.SearchStrategy[str]:
     """Expression text over context ``names`` (plus one unknown name now and then)."""
@@ -121,13 +129,7 @@ def expressions(names: tuple[str, ...], status: bool) -> st.SearchStrategy[str]:
         atoms = st.one_of(atoms, st.sampled_from(["success()", "failure()", "cancelled()", "always()"]))
 
     def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        binary = st.tuples(
-            children, st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "&&", "||"]), children
-        )
-
-        def call(name: str, *args: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-            return st.tuples(*args).map(lambda a: f"{name}({', '.join(a)})")
-
+        binary = st.tuples(children, st.sampled_from(OPERATORS), children)
         return st.one_of(
             binary.map(" ".join),
             binary.map(lambda t: f"{t[0]}{t[1]}{t[2]}"),

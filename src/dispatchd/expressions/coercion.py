@@ -130,7 +130,12 @@ def to_number(value: Any) -> float:
     """Number form of any value: null → 0, booleans → 0/1, strings per JS ``Number()``, else NaN."""
     k = kind_of(value)
     if k == NUMBER:
-        return float(value) if type(value) is not float else value
+        if type(value) is float:
+            return value
+        try:
+            return float(value)
+        except OverflowError:  # a Python int beyond the doubles: what JavaScript would hold
+            return math.inf if value > 0 else -math.inf
     if k == STRING:
         return string_to_number(value if type(value) is str else str(value))
     if k == NULL:
@@ -205,7 +210,7 @@ def to_string(value: Any) -> str:
     if k == BOOLEAN:
         return "true" if value else "false"
     if k == NUMBER:
-        return format_number(float(value))
+        return format_number(to_number(value))
     if k == STRING:
         return value if isinstance(value, str) else str(value)
     return "Array" if k == ARRAY else "Object"
@@ -220,11 +225,14 @@ def truthy(value: Any) -> bool:
         return value != ""
     if value is None:
         return False
-    if t is int or t is float:
+    if t is int:
+        return value != 0
+    if t is float:
         return value != 0 and not math.isnan(value)
     k = kind_of(value)
     if k == NUMBER:
-        return value != 0 and not math.isnan(value)
+        x = to_number(value)
+        return x != 0 and not math.isnan(x)
     if k == STRING:
         return to_string(value) != ""
     return True
@@ -279,7 +287,7 @@ def equals(left: Any, right: Any) -> bool:
     if lk != rk:
         return False
     if lk == NUMBER:
-        return float(lv) == float(rv)  # NaN compares unequal by itself
+        return to_number(lv) == to_number(rv)  # NaN compares unequal by itself
     if lk == STRING:
         return upper_special(to_string(lv)) == upper_special(to_string(rv))
     if lk == NULL:
@@ -294,7 +302,7 @@ def _order(left: Any, right: Any) -> tuple[Any, Any] | None:
     if lk != rk:
         return None
     if lk == NUMBER:
-        a, b = float(lv), float(rv)
+        a, b = to_number(lv), to_number(rv)
         return None if math.isnan(a) or math.isnan(b) else (a, b)
     if lk == STRING:
         return _utf16_key(upper_special(to_string(lv))), _utf16_key(upper_special(to_string(rv)))

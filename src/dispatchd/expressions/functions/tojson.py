@@ -9,7 +9,7 @@ import json
 import math
 from typing import Any
 
-from ..coercion import ARRAY, BOOLEAN, NULL, NUMBER, OBJECT, js_number_string, kind_of, to_string
+from ..coercion import ARRAY, BOOLEAN, NULL, NUMBER, OBJECT, js_number_string, kind_of, to_number, to_string
 from . import CallContext, FunctionError, FunctionInfo
 
 _encode_string = json.encoder.py_encode_basestring  # JSON.stringify's escapes: " \\ \b \f \n \r \t \u00xx
@@ -25,7 +25,7 @@ def to_json(value: Any, indent: str = "") -> str:
     if kind == BOOLEAN:
         return "true" if value else "false"
     if kind == NUMBER:
-        x = float(value)
+        x = to_number(value)
         return js_number_string(x) if math.isfinite(x) else "null"
     if kind == ARRAY:
         if not value:
