@@ -85,3 +85,19 @@ def test_condition_expression_rewrites():
     assert condition_expression("${{ a }}") == "a"
     assert condition_expression("x ${{ a }}") == "format('x {0}', a)"
     assert condition_expression(True) == "true"
+
+
+@pytest.mark.parametrize(
+    ("condition", "status", "expected"),
+    [
+        ("failure('build')", "failure", True),
+        ("failure('test')", "failure", False),
+        ("success('test')", "failure", True),
+        ("success('test', 'BUILD')", "failure", False),
+        ("success('nope')", "success", False),
+        ("success('test')", "cancelled", False),
+    ],
+)
+def test_job_level_status_functions_with_job_ids(condition, status, expected):
+    needs = {"needs": {"build": {"result": "failure"}, "test": {"result": "success"}}}
+    assert evaluate_condition(condition, needs, job_status=status) is expected

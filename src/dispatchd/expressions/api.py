@@ -91,7 +91,7 @@ def _prepare(contexts: Mapping[str, Any], job_status: str | None) -> tuple[dict[
             ws = None
         if ws is not None and ws != "":
             workspace = to_string(ws)
-    return lowered, CallContext(job_status, workspace)
+    return lowered, CallContext(job_status, workspace, lowered.get("needs"))
 
 
 def _plain(value: Any) -> Any:

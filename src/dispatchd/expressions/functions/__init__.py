@@ -35,14 +35,18 @@ class CallContext:
     """What functions may see besides their arguments.
 
     ``job_status``: ``"success" | "failure" | "cancelled"`` or ``None``;
-    ``workspace``: the directory ``hashFiles`` reads, or ``None``.
+    ``workspace``: the directory ``hashFiles`` reads, or ``None``;
+    ``needs``: the ``needs`` context, for ``success('job')`` / ``failure('job')``.
     """
 
-    __slots__ = ("job_status", "memory", "workspace")
+    __slots__ = ("job_status", "memory", "needs", "workspace")
 
-    def __init__(self, job_status: str | None = None, workspace: str | None = None) -> None:
+    def __init__(
+        self, job_status: str | None = None, workspace: str | None = None, needs: Any = None
+    ) -> None:
         self.job_status = job_status
         self.workspace = workspace
+        self.needs = needs
         self.memory = 0
 
     def account(self, text: str) -> str:
