@@ -41,6 +41,7 @@ def test_minimal_workflow_model() -> None:
     assert job.steps == [{"run": "echo hi"}]
     assert (job.line, job.column) == (3, 3)
     assert job.step_ids == ["__run"]
+    assert job.step_lines == [6]
 
 
 def test_yaml_12_core_schema_scalars() -> None:

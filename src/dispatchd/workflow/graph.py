@@ -45,11 +45,11 @@ def check_needs(jobs: Sequence[tuple[str, Sequence[tuple[str, P]]]]) -> list[tup
     while ready:
         current = ready.popleft().lower()
         for index in waiters.pop(current, ()):
-            needs = waiting.get(index)
-            if needs is None:
+            pending = waiting.get(index)
+            if pending is None:
                 continue
-            needs[:] = [n for n in needs if n[0].lower() != current]
-            if not needs:
+            pending[:] = [n for n in pending if n[0].lower() != current]
+            if not pending:
                 del waiting[index]
                 ready.append(jobs[index][0])
     known = {job_id.lower() for job_id, _ in jobs}

@@ -16,7 +16,7 @@ from .options import DEFAULT_OPTIONS, ParseOptions
 from .reusable import Resolver
 from .triggers import normalize_on
 from .validate import validate_document
-from .yamlnodes import MapNode, Node, ScalarNode, read_yaml, to_python
+from .yamlnodes import MapNode, Node, ScalarNode, SeqNode, read_yaml, to_python
 
 #: GitHub: workflow files are limited to 1 MiB of characters (ParseOptions.MaxFileSize).
 MAX_FILE_SIZE = DEFAULT_OPTIONS.max_file_size
@@ -58,7 +58,7 @@ def load_workflow(path: str, text: str, *, resolve: Resolver | None = None,
     return build_workflow(path, root)
 
 
-def _job_from(job_id: str, key: Node, data: dict[str, Any]) -> Job:
+def _job_from(job_id: str, key: Node, value: Node, data: dict[str, Any]) -> Job:
     needs = data.get("needs")
     if isinstance(needs, str):
         needs_list = [needs]
@@ -92,8 +92,14 @@ def _job_from(job_id: str, key: Node, data: dict[str, Any]) -> Job:
         snapshot=data.get("snapshot"),
         line=key.line,
         column=key.column,
+        step_lines=_step_lines(value),
         raw=data,
     )
+
+
+def _step_lines(job: Node) -> list[int]:
+    steps = job.get("steps") if isinstance(job, MapNode) else None
+    return [item.line for item in steps.items if isinstance(item, MapNode)] if isinstance(steps, SeqNode) else []
 
 
 def build_workflow(path: str, root: MapNode) -> Workflow:
@@ -113,7 +119,7 @@ def build_workflow(path: str, root: MapNode) -> Workflow:
             if job_id in jobs:
                 continue
             data = to_python(value)
-            jobs[job_id] = _job_from(job_id, key, data if isinstance(data, dict) else {})
+            jobs[job_id] = _job_from(job_id, key, value, data if isinstance(data, dict) else {})
     return Workflow(
         path=path,
         name=raw.get("name"),

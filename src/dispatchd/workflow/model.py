@@ -24,7 +24,7 @@ class Job:
     condition (``None`` when absent: the engine uses ``success()``). ``steps`` are the raw step
     mappings; ``step_ids`` gives their ids with GitHub's generated ones filled in. ``uses`` is set
     for a reusable-workflow call (then ``runs_on`` is ``None``). ``line``/``column`` locate the
-    job id in the file (1-based).
+    job id in the file (1-based), ``step_lines`` the first line of each step.
     """
 
     id: str
@@ -51,6 +51,7 @@ class Job:
     snapshot: Any = None
     line: int | None = None
     column: int | None = None
+    step_lines: list[int] = field(default_factory=list, repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -112,6 +113,10 @@ def _step_id_base(step: dict[str, Any]) -> str:
             parts = re.split(r"[/\\]", uses.split("@", 1)[0])
             base = "_".join(parts[:2])
         return "__" + _ILLEGAL.sub("_", base)
+    # Background-step kinds (wait, wait-all, cancel, parallel) are named after their key.
+    for kind in ("wait-all", "wait", "cancel", "parallel"):
+        if kind in step:
+            return f"__{kind}"
     return "__run"
 
 

@@ -148,7 +148,7 @@ def _scalar_matches(definition: dict[str, Any], value: Any) -> bool:
             return False
         spec = definition["string"] or {}
         if "constant" in spec:
-            constant = spec["constant"]
+            constant = str(spec["constant"])
             return value.lower() == constant.lower() if spec.get("ignore-case") else value == constant
         if spec.get("require-non-empty"):
             return value != ""
@@ -236,7 +236,7 @@ class SchemaReader:
             if prop is not None:
                 self.read_value(value, definition.child(prop if isinstance(prop, str) else prop["type"]))
                 continue
-            if loose_key:
+            if loose_key and loose_value:
                 self.validate_key(key, definition.child(loose_key))
                 self.read_value(value, definition.child(loose_value))
                 continue

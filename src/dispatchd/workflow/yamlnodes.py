@@ -153,7 +153,8 @@ def read_yaml(text: str, errors: Collector, *, max_depth: int = 50) -> Node | No
             if pending_key[-1] is None:
                 pending_key[-1] = node
             else:
-                parent.pairs.append((pending_key[-1], node))  # type: ignore[arg-type]
+                key = pending_key[-1]
+                parent.pairs.append((key, node))
                 pending_key[-1] = None
 
     try:
