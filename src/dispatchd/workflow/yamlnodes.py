@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml import events as ev
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+try:  # libyaml through PyYAML: the same event stream, about 30 times faster than pure Python
+    import yaml as _pyyaml  # type: ignore[import-untyped]
+
+    _LIBYAML: Any = _pyyaml if getattr(_pyyaml, "__with_libyaml__", False) else None
+except ImportError:  # pragma: no cover - PyYAML is a dependency; only the speed depends on it
+    _LIBYAML = None
 
 from .errors import Collector
 
@@ -126,15 +133,29 @@ def _expand_tag(tag: str | None) -> str | None:
     return tag
 
 
-def read_yaml(text: str, errors: Collector, *, max_depth: int = 50) -> Node | None:
+def _events(text: str, fast: bool) -> Iterable[Any]:
+    """YAML parser events for ``text``: libyaml's when available and the text parses, else
+    ruamel.yaml's (whose errors are the ones reported). Both give the same events and marks;
+    tests/workflow compare the trees they produce over every workflow in the test data."""
+    if fast and _LIBYAML is not None:
+        try:
+            events: list[Any] = list(_LIBYAML.parse(text, Loader=_LIBYAML.CSafeLoader))
+            return events
+        except _LIBYAML.YAMLError:
+            pass  # re-parse below so the message is ruamel's, like every other syntax error
+    # The "safe" pipeline: round-trip mode marks folded line breaks with \a inside scalar values.
+    pure: Iterable[Any] = YAML(typ="safe", pure=True).parse(text)
+    return pure
+
+
+def read_yaml(text: str, errors: Collector, *, max_depth: int = 50, fast: bool = True) -> Node | None:
     """Parse ``text`` (one YAML document) into nodes.
 
     Syntax errors, unsupported tags, multiple documents and nesting deeper than ``max_depth``
     (the root counts as 1; GitHub: ``Maximum object depth exceeded``) are reported to
-    ``errors``; the return value is ``None`` when nothing usable was read.
+    ``errors``; the return value is ``None`` when nothing usable was read. ``fast=False``
+    forces the pure-Python parser.
     """
-    # The "safe" pipeline: round-trip mode marks folded line breaks with \a inside scalar values.
-    yaml = YAML(typ="safe", pure=True)
     anchors: dict[str, Node] = {}
     stack: list[Node] = []
     pending_key: list[Node | None] = []
@@ -158,54 +179,56 @@ def read_yaml(text: str, errors: Collector, *, max_depth: int = 50) -> Node | No
                 pending_key[-1] = None
 
     try:
-        for event in yaml.parse(text):
+        for event in _events(text, fast):
+            kind = type(event).__name__
             mark = getattr(event, "start_mark", None)
             line = (mark.line + 1) if mark is not None else 0
             col = (mark.column + 1) if mark is not None else 0
-            if isinstance(event, ev.DocumentStartEvent):
+            if kind == "DocumentStartEvent":
                 documents += 1
                 if documents > 1:
                     errors.add(line, col, "Only one YAML document is allowed per workflow file")
                     break
-            elif isinstance(event, ev.ScalarEvent):
+            elif kind == "ScalarEvent":
+                style = event.style or None  # libyaml says "" for plain, ruamel None
                 tag = _expand_tag(event.tag) if not (event.implicit and event.implicit[0]) else None
-                if tag is None and event.style is None and event.tag is None:
+                if tag is None and style is None and event.tag is None:
                     value: Any = resolve_plain(event.value)
                 elif tag is None:
                     value = event.value
                 else:
-                    value, problem = _resolve_tagged(tag, event.value, event.style, line, col)
+                    value, problem = _resolve_tagged(tag, event.value, style, line, col)
                     if problem:
                         errors.add(None, None, problem)
-                if (event.value == "" and event.style is None and stack and isinstance(stack[-1], MapNode)
+                if (event.value == "" and style is None and stack and isinstance(stack[-1], MapNode)
                         and isinstance(pending_key[-1], ScalarNode)):
                     # An empty value sits right after its key's colon (where GitHub reports it),
                     # not at the next token where the YAML parser places it.
                     key_node = pending_key[-1]
                     line, col = key_node.end_line, key_node.end_column + 1
-                node: Node = ScalarNode(line, col, value, event.value, event.style is None,
+                node: Node = ScalarNode(line, col, value, event.value, style is None,
                                         event.end_mark.line + 1, event.end_mark.column + 1)
                 if event.anchor:
                     anchors[event.anchor] = node
                 attach(node)
-            elif isinstance(event, (ev.SequenceStartEvent, ev.MappingStartEvent)):
+            elif kind in ("SequenceStartEvent", "MappingStartEvent"):
                 tag = _expand_tag(event.tag)
-                want = _TAG + ("seq" if isinstance(event, ev.SequenceStartEvent) else "map")
+                want = _TAG + ("seq" if kind == "SequenceStartEvent" else "map")
                 if tag is not None and tag != want:
                     errors.add(None, None, f"Unexpected tag '{tag}'")
                 if len(stack) + 1 > max_depth:
                     errors.add(None, None, "Maximum object depth exceeded")
                     return None
-                node = SeqNode(line, col) if isinstance(event, ev.SequenceStartEvent) else MapNode(line, col)
+                node = SeqNode(line, col) if kind == "SequenceStartEvent" else MapNode(line, col)
                 if event.anchor:
                     anchors[event.anchor] = node
                 attach(node)
                 stack.append(node)
                 pending_key.append(None)
-            elif isinstance(event, (ev.SequenceEndEvent, ev.MappingEndEvent)):
+            elif kind in ("SequenceEndEvent", "MappingEndEvent"):
                 stack.pop()
                 pending_key.pop()
-            elif isinstance(event, ev.AliasEvent):
+            elif kind == "AliasEvent":
                 target = anchors.get(event.anchor)
                 if target is None:
                     errors.add(line, col, f"Unknown anchor '{event.anchor}'")
