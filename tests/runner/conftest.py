@@ -87,7 +87,10 @@ def run(make_assignment):
         reporter = reporter or MemoryReporter()
         base = dict(os.environ) if env_base is None else env_base
         base.pop("CI", None)
-        result = await run_job(make_assignment(steps, **kwargs), reporter, env_base=base)
+        actions_dir = kwargs.pop("actions_dir", None)
+        result = await run_job(
+            make_assignment(steps, **kwargs), reporter, env_base=base, actions_dir=actions_dir
+        )
         return result, reporter
 
     return go

@@ -63,6 +63,16 @@ def _masker(assignment: JobAssignment) -> SecretMasker:
     return masker
 
 
+def _action_roots(base: Mapping[str, str], actions_dir: str | None) -> list[str]:
+    """The offline actions folder(s), then the download cache (``DISPATCHD_ACTIONS_DIR`` may list
+    several folders separated by ``os.pathsep``)."""
+    roots = [actions_dir] if actions_dir else []
+    for name in ("DISPATCHD_ACTIONS_DIR", "DISPATCHD_ACTIONS_CACHE"):
+        value = base.get(name) or os.environ.get(name) or ""
+        roots.extend(p for p in value.split(os.pathsep) if p)
+    return [os.path.abspath(r) for r in roots]
+
+
 def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[str, str] | None) -> JobState:
     """Workspace, ``RUNNER_TEMP`` with the event file and the file-command folder, contexts."""
     base = dict(os.environ if env_base is None else env_base)
@@ -155,8 +165,23 @@ def _job_outputs(job: JobState) -> dict[str, str]:
     return outputs
 
 
+async def _run_post_stages(job: JobState, number: int) -> None:
+    """Post stages of actions, last registered first (GitHub: ``Post <step name>``)."""
+    from dispatchd.runner.steps import run_step
+
+    while job.post_steps:
+        post = job.post_steps.pop()
+        number += 1
+        raw = {**post.raw, "if": post.condition, "name": f"Post {post.display_name}"}
+        await run_step(job, number, raw, post.step_id, post.explicit, kind=post.stage, keep_context=False)
+
+
 async def run_job(
-    assignment: JobAssignment, reporter: JobReporter, *, env_base: Mapping[str, str] | None = None
+    assignment: JobAssignment,
+    reporter: JobReporter,
+    *,
+    env_base: Mapping[str, str] | None = None,
+    actions_dir: str | None = None,
 ) -> JobResult:
     """Run ``assignment`` to its end on this host.
 
@@ -165,6 +190,8 @@ async def run_job(
         reporter: receives log batches (masked, no timestamps), step start/completion, and is polled
             for cancellation every 150 ms while a step runs.
         env_base: the environment step processes inherit (default ``os.environ``).
+        actions_dir: offline actions folder laid out ``owner/repo@ref/`` (also
+            ``DISPATCHD_ACTIONS_DIR``; ``DISPATCHD_ACTIONS_CACHE`` is searched after it).
 
     Returns:
         :class:`JobResult` with ``conclusion`` ``success``, ``failure`` or ``cancelled`` (a job that
@@ -174,6 +201,7 @@ async def run_job(
         ``error`` set.
     """
     job = _setup(assignment, reporter, env_base)
+    job.action_roots = _action_roots(job.base_env, actions_dir)
     error: str | None = None
     outputs: dict[str, str] = {}
     try:
@@ -192,6 +220,7 @@ async def run_job(
                     # The job is cancelled from here on; cleanup steps (always()) may still run.
                     job.status = "cancelled"
                     job.deadline = None
+            await _run_post_stages(job, len(assignment.steps))
             outputs = _job_outputs(job)
     except Exception as exc:  # noqa: BLE001 - a runner bug must still end the job with a reason
         error = f"dispatchd runner error: {type(exc).__name__}: {exc}"
@@ -214,7 +243,7 @@ async def run_job(
         conclusion = "failure"
     else:
         conclusion = "success"
-    summary = "\n".join(job.summaries[n] for n in sorted(job.summaries))
+    summary = "\n".join(job.summaries)
     return JobResult(
         conclusion=conclusion,
         outputs=outputs,

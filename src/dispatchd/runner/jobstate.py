@@ -72,8 +72,11 @@ class JobState:
         temp: ``RUNNER_TEMP``; scratch: where step scripts are written (tmpfs when available,
             else ``RUNNER_TEMP``); file_commands_dir: where the per-step files live.
         annotations: every annotation of the job, in order, each with a ``step_number``.
-        summaries: step number → step summary markdown (masked).
-        states: step id → ``$GITHUB_STATE``/``save-state`` values (for an action's later stages).
+        summaries: the step summaries (masked), in step order.
+        states: action instance (step id) → ``$GITHUB_STATE``/``save-state`` values, which its
+            later stages (post) receive as ``STATE_<name>``.
+        post_steps: post stages registered by actions, run after the last step in reverse order.
+        action_roots: folders searched for ``owner/repo@ref`` actions (offline folder, cache).
         pgids: process groups started by the job's steps (killed at job end).
     """
 
@@ -97,8 +100,10 @@ class JobState:
     timed_out: bool = False
     results: list[StepResult] = field(default_factory=list)
     annotations: list[dict[str, Any]] = field(default_factory=list)
-    summaries: dict[int, str] = field(default_factory=dict)
+    summaries: list[str] = field(default_factory=list)
     states: dict[str, dict[str, str]] = field(default_factory=dict)
+    post_steps: list[Any] = field(default_factory=list)
+    action_roots: list[str] = field(default_factory=list)
     pgids: list[int] = field(default_factory=list)
     spare_files: StepFiles | None = None
     stale_files: list[StepFiles] = field(default_factory=list)
@@ -187,6 +192,11 @@ class StepRun:
     job_limited: bool = False
     outputs: dict[str, str] = field(default_factory=dict)
     keep_running_when_cancelled: bool | None = None
+    #: The steps.Scope the step runs in, the status its status functions see, and the key of its
+    #: action instance's saved state (set by steps.run_step).
+    scope: Any = None
+    status: str = "success"
+    state_key: str = ""
 
     def process_env(self, job: JobState, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The full environment for this step's process (runner-protocol.md §2)."""

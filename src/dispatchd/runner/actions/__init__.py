@@ -89,8 +89,9 @@ def default_display_name(raw: dict[str, Any]) -> str:
 
 
 def step_kind(raw: dict[str, Any]) -> StepKind:
-    """The kind that runs ``raw``: a run step, a built-in action, or an unavailable action whose
-    run fails the step with a message naming what was looked for."""
+    """The kind that runs ``raw``: a run step, an action (local or from an actions folder, with a
+    built-in replacement for some), or an unavailable step whose run fails with a message."""
+    from dispatchd.runner.actions.action import ActionStep
     from dispatchd.runner.actions.checkout import CHECKOUT, Checkout
     from dispatchd.runner.actions.run import RunStep
     from dispatchd.runner.actions.unavailable import Unavailable
@@ -108,15 +109,6 @@ def step_kind(raw: dict[str, Any]) -> StepKind:
         return Unavailable(
             f"'{ref.uses}': Docker container actions are not supported by dispatchd (no Docker on this host)."
         )
-    if ref.kind == "local":
-        return Unavailable(
-            f"Local action '{ref.uses}' is not supported yet by dispatchd (looked under the workspace)."
-        )
-    if ref.name == CHECKOUT and not ref.path:
-        return Checkout(ref)
-    return Unavailable(
-        f"Unable to resolve action '{ref.uses}': looked for {ref.owner}/{ref.repo}@{ref.ref}"
-        + (f" (path '{ref.path}')" if ref.path else "")
-        + " among dispatchd's built-in actions (actions/checkout); no actions folder or download cache "
-        "is configured."
-    )
+    if ref.kind == "repository" and ref.name == CHECKOUT and not ref.path:
+        return ActionStep(ref, builtin=lambda: Checkout(ref))
+    return ActionStep(ref)

@@ -26,7 +26,7 @@ CHECKOUT = "actions/checkout"
 def inputs_of(step: StepRun, job: JobState) -> dict[str, str]:
     """The step's ``with:`` evaluated to strings (GitHub stringifies scalar inputs)."""
     raw = step.raw.get("with") or {}
-    values: Any = evaluate(raw, step.contexts, job_status=job.status)
+    values: Any = evaluate(raw, step.contexts, job_status=step.status)
     if not isinstance(values, dict):
         return {}
     return {str(k): to_string(v) for k, v in values.items()}

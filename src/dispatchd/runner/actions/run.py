@@ -10,10 +10,11 @@ from dispatchd.runner.script import run_script
 
 class RunStep:
     async def run(self, job: JobState, step: StepRun) -> str:
-        raw, contexts, status = step.raw, step.contexts, job.status
+        raw, contexts, status = step.raw, step.contexts, step.status
+        defaults = step.scope.run_defaults if step.scope is not None else job.run_defaults
         script = render(raw.get("run") or "", contexts, job_status=status)
-        shell = raw.get("shell", job.run_defaults.get("shell"))
+        shell = raw.get("shell", defaults.get("shell"))
         shell = render(shell, contexts, job_status=status) if shell is not None else None
-        directory = raw.get("working-directory", job.run_defaults.get("working-directory"))
+        directory = raw.get("working-directory", defaults.get("working-directory"))
         directory = render(directory, contexts, job_status=status) if directory is not None else None
         return await run_script(job, step, script, shell, directory)
