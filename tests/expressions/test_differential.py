@@ -19,6 +19,7 @@ import subprocess
 import pytest
 from conftest import REPO_ROOT
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import case_batches
 from support import same_value
 
@@ -107,5 +108,39 @@ def evaluate_again(case: dict):
 )
 @given(batch=case_batches(BATCH))
 def test_same_outcome_as_github(oracle, batch):
+    for case, theirs in zip(batch, oracle(batch), strict=True):
+        assert_same(case, theirs)
+
+
+NUMERIC_TEXT = st.text(alphabet="0123456789+-.eExXoObBaAfF_ \t\nInityN", max_size=12)
+SCALAR_EXPRESSIONS = [
+    "format('{0}', a)",
+    "toJSON(a)",
+    "a == 0",
+    "a < 1.5",
+    "a >= -2",
+    "a == 'Infinity'",
+    "fromJSON(toJSON(a)) == a",
+    "fromJSON(a)",
+    "contains(a, '1')",
+    "!a",
+    "fromJSON('[10,20,30]')[a]",
+    "join(fromJSON('[1.5, null, true]'), a)",
+]
+
+
+@settings(max_examples=max(1, EXAMPLES // 16), deadline=None)
+@given(
+    value=st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(min_value=-1e6, max_value=1e6),
+        st.floats(min_value=-1e-3, max_value=1e-3),
+        st.integers(-(2**60), 2**60),
+        NUMERIC_TEXT,
+    )
+)
+def test_number_and_string_coercions_agree(oracle, value):
+    """Number formatting and string → number conversion, where hand-written samples run out."""
+    batch = [{"expr": e, "contexts": {"a": value}} for e in SCALAR_EXPRESSIONS]
     for case, theirs in zip(batch, oracle(batch), strict=True):
         assert_same(case, theirs)

@@ -254,12 +254,16 @@ def upper_special(s: str) -> str:
     return "".join(out)
 
 
-def _utf16_key(s: str) -> str | bytes:
+def _beyond_bmp(s: str) -> bool:
+    return not s.isascii() and max(s) > "\uffff"
+
+
+def _utf16_pair(a: str, b: str) -> tuple[str, str] | tuple[bytes, bytes]:
     # GitHub orders strings by UTF-16 code units; Python by code points. They differ only
     # when characters beyond the BMP meet U+E000..U+FFFF.
-    if s.isascii() or max(s) <= "\uffff":
-        return s
-    return s.encode("utf-16-be", "surrogatepass")
+    if _beyond_bmp(a) or _beyond_bmp(b):
+        return a.encode("utf-16-be", "surrogatepass"), b.encode("utf-16-be", "surrogatepass")
+    return a, b
 
 
 def _coerce(left: Any, right: Any) -> tuple[int, Any, int, Any]:
@@ -305,7 +309,7 @@ def _order(left: Any, right: Any) -> tuple[Any, Any] | None:
         a, b = to_number(lv), to_number(rv)
         return None if math.isnan(a) or math.isnan(b) else (a, b)
     if lk == STRING:
-        return _utf16_key(upper_special(to_string(lv))), _utf16_key(upper_special(to_string(rv)))
+        return _utf16_pair(upper_special(to_string(lv)), upper_special(to_string(rv)))
     if lk == BOOLEAN:
         return bool(lv), bool(rv)
     return None
