@@ -51,11 +51,12 @@ async def run_once(event_name: str, payload: dict[str, Any], repo_path: Path, *,
         if workflow_file:
             wf = Path(workflow_file)
             only = str(wf.resolve().relative_to(repo_path)) if wf.is_absolute() or wf.exists() else workflow_file
-        event_id, _ = await engine.submit(NewEvent(
+        accepted = await engine.submit(NewEvent(
             repository_id=repo_id, event_name=event_name, sender=sender or "dispatchd",
             event_type=payload.get("action") if event_name == "repository_dispatch" else None,
             client_payload=payload.get("client_payload") if event_name == "repository_dispatch" else None,
             payload=payload, workflow_path=only))
+        event_id = accepted.event_id
         event = await engine.wait_event_processed(event_id, timeout=60)
         decisions = list(event.decisions or []) if event is not None else []
         runs = await engine.db.read(queries.runs_of_event, event_id)

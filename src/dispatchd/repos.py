@@ -29,6 +29,13 @@ def valid_name(name: str) -> bool:
     return bool(_NAME.match(name)) and name not in (".", "..")
 
 
+def _read(path: Path) -> str:
+    # Plain binary read: Path.read_text's codec machinery costs more than the read itself,
+    # and the ref files are read for every event.
+    with open(path, "rb") as f:
+        return f.read().decode()
+
+
 def _git(path: Path, *args: str, input: bytes | None = None) -> bytes:
     proc = subprocess.run(["git", "-C", str(path), *args], input=input, capture_output=True)
     if proc.returncode != 0:
@@ -55,6 +62,12 @@ class Repository:
 
     @property
     def git_dir(self) -> Path:
+        cached = self.__dict__.get("_git_dir")
+        if cached is None:
+            cached = self.__dict__["_git_dir"] = self._find_git_dir()
+        return cached
+
+    def _find_git_dir(self) -> Path:
         git = self.path / ".git"
         if git.is_file():  # a worktree or submodule: "gitdir: <path>"
             target = git.read_text().split(":", 1)[1].strip()
@@ -65,7 +78,7 @@ class Repository:
         """The branch HEAD points at (GitHub's default branch), e.g. ``main``."""
         if self.working_tree and not (self.path / ".git").exists():
             return "main"
-        head = (self.git_dir / "HEAD").read_text().strip()
+        head = _read(self.git_dir / "HEAD").strip()
         if head.startswith("ref: refs/heads/"):
             return head[len("ref: refs/heads/"):]
         raise RepositoryError(f"{self.path}: HEAD is detached; check out a default branch")
@@ -81,7 +94,7 @@ class Repository:
         branch = branch or self.default_branch()
         ref = self.git_dir / "refs" / "heads" / branch
         try:
-            return ref.read_text().strip()
+            return _read(ref).strip()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             pass
         packed = self.git_dir / "packed-refs"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,4 +76,7 @@ class Server:
             await self._task
 
     async def serve(self) -> None:
+        # The store's writer thread and the event loop hand the GIL back and forth for every
+        # commit; CPython's default 5 ms switch interval would make each hand-off wait that long.
+        sys.setswitchinterval(0.0005)
         await self._uvicorn.serve()

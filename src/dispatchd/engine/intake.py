@@ -11,19 +11,24 @@ import asyncio
 from collections.abc import Callable
 
 from ..store import events as stored_events
-from ..store.database import Database
+from ..store.database import Database, Txn
+
+Accept = Callable[[Txn, list[stored_events.NewEvent]], list[object]]
 
 #: Upper bound on events per transaction, to keep one commit's latency bounded.
 MAX_BATCH = 256
 
 
 class EventIntake:
-    """Append events durably. ``await append(e)`` returns ``(event_id, created)`` after commit."""
+    """Append events durably. ``await append(e)`` returns what ``accept`` answered for that event
+    once the transaction committed. ``accept(conn, batch)`` stores a batch (and may create runs in
+    the same transaction); ``on_committed(results)`` runs after each commit."""
 
-    def __init__(self, db: Database, on_committed: Callable[[], None]) -> None:
+    def __init__(self, db: Database, accept: Accept, on_committed: Callable[[list[object]], None]) -> None:
         self._db = db
+        self._accept = accept
         self._on_committed = on_committed
-        self._pending: list[tuple[stored_events.NewEvent, asyncio.Future[tuple[int, bool]]]] = []
+        self._pending: list[tuple[stored_events.NewEvent, asyncio.Future[object]]] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -38,8 +43,8 @@ class EventIntake:
             except asyncio.CancelledError:
                 pass
 
-    async def append(self, event: stored_events.NewEvent) -> tuple[int, bool]:
-        fut: asyncio.Future[tuple[int, bool]] = asyncio.get_running_loop().create_future()
+    async def append(self, event: stored_events.NewEvent) -> object:
+        fut: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         self._pending.append((event, fut))
         self._wakeup.set()
         return await fut
@@ -51,13 +56,13 @@ class EventIntake:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 try:
-                    ids = await self._db.write(stored_events.append, [e for e, _ in batch])
+                    results = await self._db.write(self._accept, [e for e, _ in batch])
                 except Exception as exc:  # the requests get a 5xx-free error; nothing was stored
                     for _, fut in batch:
                         if not fut.done():
                             fut.set_exception(exc)
                     continue
-                for (_, fut), result in zip(batch, ids, strict=True):
+                for (_, fut), result in zip(batch, results, strict=True):
                     if not fut.done():
                         fut.set_result(result)
-                self._on_committed()
+                self._on_committed(results)

@@ -1,10 +1,10 @@
 """Events become runs: one run per matching workflow, decided once per event, recorded with why.
 
-The orchestrator wakes when the intake commits (and every second, for events stored by another
-process), reads the unprocessed events, decides for each workflow of the repository whether it
-matches, and in one transaction per event creates the runs and marks the event processed. A
-crash before that commit leaves the event unprocessed, so it is decided again: each event gets
-its runs exactly once.
+The intake calls :meth:`Orchestrator.accept` on its writer thread: an event is stored, matched
+against every workflow of the repository, and its runs created, in one transaction. Events
+that could not be decided then (or were stored by a process that died first) stay unprocessed;
+the orchestrator's loop decides them later, claiming each with a conditional update so that
+servers sharing a database never decide one event twice.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -97,6 +97,19 @@ def decide(repo: Repository, event_name: str, event_payload: dict[str, Any], sha
     return out
 
 
+@dataclass
+class Accepted:
+    """One event as the intake stored it: its id, whether it is new (not an idempotent retry),
+    the runs it started and the decision trace (``public()`` of each :class:`Decision`)."""
+
+    event_id: int
+    created: bool
+    run_ids: list[int] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+    decided: bool = True
+
+
 class Orchestrator:
     """Turns stored events into runs. ``wake()`` after committing events; ``on_queued`` is told
     the job ids that became ready so runners can claim them at once."""
@@ -110,8 +123,6 @@ class Orchestrator:
         self.on_queued = on_queued
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        #: event id → its runs, for callers waiting on a receipt (return_run_details)
-        self._waiters: dict[int, list[asyncio.Future[list[int]]]] = {}
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="orchestrator")
@@ -142,21 +153,72 @@ class Orchestrator:
                 await asyncio.sleep(0.5)
 
     async def process_pending(self) -> int:
-        """Decide a batch of unprocessed events; returns how many were processed."""
+        """Decide a batch of events left unprocessed (stored by a server that died before deciding
+        them, or whose decision failed); returns how many were processed."""
         rows = await self.db.read(stored_events.unprocessed)
         if not rows:
             return 0
-        loop = asyncio.get_running_loop()
-        prepared = []
-        for row in rows:
-            prepared.append((row, await loop.run_in_executor(None, self._prepare, row)))
-        queued = await self.db.write(self._commit_batch, prepared)
-        if queued:
-            self.on_queued(queued)
+        queued = await self.db.write(self._decide_stored, rows)
+        self.on_queued(queued)
         return len(rows)
 
+    def accept(self, conn: Connection, batch: list[stored_events.NewEvent]) -> list[Accepted]:
+        """Store ``batch`` and, in the same transaction, decide which workflows each event starts
+        and create their runs. The trigger match is the one thing decided at arrival (DESIGN):
+        the event and its runs commit together, so each acknowledged event gets its runs exactly
+        once, and the caller can be told which runs it started.
+
+        An event whose decision fails is stored unprocessed; the orchestrator's loop retries it.
+        """
+        preps: list[dict[str, Any] | None] = []
+        for event in batch:
+            try:
+                prep = self._prepare(event)
+                event.decisions = self._trace(prep)
+                event.head_sha = prep.get("sha")
+            except Exception:
+                log.exception("deciding an event for repository %s failed; it is retried", event.repository_id)
+                prep = None
+            preps.append(prep)
+        out: list[Accepted] = []
+        for event, prep, (event_id, created) in zip(batch, preps, stored_events.append(conn, batch), strict=True):
+            if not created:
+                out.append(Accepted(event_id, created=False))
+            elif prep is None:
+                out.append(Accepted(event_id, created=True, decided=False))
+            elif not any(d.matched for d in prep["decisions"]):
+                out.append(Accepted(event_id, True, [], event.decisions or []))
+            else:
+                try:
+                    with conn.begin_nested():
+                        run_ids, queued, trace = self._start_runs(conn, event_id, event, prep)
+                except Exception:
+                    log.exception("starting the runs of event %s failed; it is retried", event_id)
+                    conn.execute(update(events).where(events.c.id == event_id).values(processed=False))
+                    out.append(Accepted(event_id, created=True, decided=False))
+                    continue
+                out.append(Accepted(event_id, True, run_ids, trace, queued))
+        return out
+
+    @staticmethod
+    def _trace(prep: dict[str, Any]) -> list[dict[str, Any]]:
+        trace = [d.public() for d in prep.get("decisions", [])]
+        if prep.get("error"):
+            trace.append({"path": None, "matched": False, "reason": prep["error"]})
+        return trace
+
+    def _decide_stored(self, conn: Connection, rows: list[Any]) -> list[int]:
+        queued: list[int] = []
+        for row in rows:
+            # Another server may have processed it meanwhile (several replicas share one database).
+            claimed = conn.execute(update(events).where(events.c.id == row.id, events.c.processed.is_(False))
+                                   .values(processed=True)).rowcount
+            if claimed:
+                queued.extend(self._start_runs(conn, row.id, row, self._prepare(row))[1])
+        return queued
+
     def _prepare(self, row: Any) -> dict[str, Any]:
-        """Git and YAML work, off the writer thread: the event payload and the decisions."""
+        """The event payload GitHub would deliver, and the decision for every workflow file."""
         repo = self.repos.get(row.repository_id)
         if repo is None:
             return {"error": "repository is no longer served", "decisions": []}
@@ -186,31 +248,25 @@ class Orchestrator:
         return {"payload": payload, "sha": sha, "ref": ref, "branch": branch, "repo": repo_obj,
                 "decisions": decisions}
 
-    def _commit_batch(self, conn: Connection, prepared: list[tuple[Any, dict[str, Any]]]) -> list[int]:
+    def _start_runs(self, conn: Connection, event_id: int, event: Any,
+                    prep: dict[str, Any]) -> tuple[list[int], list[int], list[dict[str, Any]]]:
+        """Create the runs of the matching workflows; mark the event processed with its trace
+        (which names each run). Returns ``(run ids, queued job ids, trace)``."""
+        decisions: list[Decision] = prep.get("decisions", [])
+        trace = self._trace(prep)
+        run_ids: list[int] = []
         queued: list[int] = []
-        for row, prep in prepared:
-            # Another server may have processed it meanwhile (several replicas share one database).
-            claimed = conn.execute(update(events).where(events.c.id == row.id, events.c.processed.is_(False))
-                                   .values(processed=True)).rowcount
-            if not claimed:
-                continue
-            decisions: list[Decision] = prep.get("decisions", [])
-            trace = [d.public() for d in decisions]
-            if prep.get("error"):
-                trace.append({"path": None, "matched": False, "reason": prep["error"]})
-            run_ids = []
-            for d in decisions:
-                if d.matched:
-                    run_id, q = self._create_run(conn, row, prep, d)
-                    run_ids.append(run_id)
-                    queued.extend(q)
-                    for t in trace:
-                        if t["path"] == d.path:
-                            t["run_id"] = run_id
-            stored_events.mark_processed(conn, row.id, trace, prep.get("sha"))
-        return queued
+        for d, t in zip(decisions, trace, strict=False):
+            if d.matched:
+                run_id, q = self._create_run(conn, event_id, event, prep, d)
+                t["run_id"] = run_id
+                run_ids.append(run_id)
+                queued.extend(q)
+        stored_events.mark_processed(conn, event_id, trace, prep.get("sha"))
+        return run_ids, queued, trace
 
-    def _create_run(self, conn: Connection, event: Any, prep: dict[str, Any], d: Decision) -> tuple[int, list[int]]:
+    def _create_run(self, conn: Connection, event_id: int, event: Any, prep: dict[str, Any],
+                    d: Decision) -> tuple[int, list[int]]:
         now = time.time()
         wf = conn.execute(select(workflows).where(workflows.c.repository_id == event.repository_id,
                                                   workflows.c.path == d.path)).first()
@@ -226,7 +282,7 @@ class Orchestrator:
         loaded = load_cached(d.path, d.text or "")
         name = loaded.display_name if isinstance(loaded, Workflow) else d.path
         run_id = conn.execute(workflow_runs.insert().values(
-            repository_id=event.repository_id, workflow_id=wf_id, event_id=event.id, path=d.path, name=name,
+            repository_id=event.repository_id, workflow_id=wf_id, event_id=event_id, path=d.path, name=name,
             display_title=name, event=event.event_name, status="queued", run_number=run_number, run_attempt=1,
             head_sha=prep["sha"], head_branch=prep["ref"].rsplit("/", 1)[-1] if prep["ref"].startswith("refs/heads/") else None,
             actor=event.sender, workflow={"path": d.path, "text": d.text or ""}, contexts={},

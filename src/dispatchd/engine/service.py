@@ -21,7 +21,7 @@ from ..store import events as stored_events
 from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
 from .intake import EventIntake
-from .orchestrator import Orchestrator
+from .orchestrator import Accepted, Orchestrator
 from .planner import DEFAULT_RUNNER_LABELS, PlannerConfig, advance_run
 from .pool import RunnerPool
 from .queue import DEFAULT_LEASE_SECONDS, recover_expired
@@ -52,9 +52,9 @@ class Engine:
             workspace_root=str(config.data_dir / "workspaces"), fixed_workspace=config.fixed_workspace,
             runner_labels=config.runner_labels, secrets_for=lambda _repo_id: dict(config.secrets),
         )
-        self.intake = EventIntake(self.db, self._events_committed)
         self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,
                                          self.notify_queued)
+        self.intake = EventIntake(self.db, self.orchestrator.accept, self._events_committed)
         self.pool = RunnerPool(self.db, self.planner_config, size=config.runners, labels=config.runner_labels,
                                name_prefix=f"dispatchd-{os.getpid()}", lease_seconds=config.lease_seconds,
                                on_queued=self.notify_queued)
@@ -108,12 +108,17 @@ class Engine:
 
     # -- events in -------------------------------------------------------------------------
 
-    async def submit(self, event: stored_events.NewEvent) -> tuple[int, bool]:
-        """Store an event durably; returns ``(event_id, created)`` once it is committed."""
-        return await self.intake.append(event)
+    async def submit(self, event: stored_events.NewEvent) -> Accepted:
+        """Store an event durably and start its runs; returns once it is committed."""
+        result = await self.intake.append(event)
+        assert isinstance(result, Accepted)
+        return result
 
-    def _events_committed(self) -> None:
-        self.orchestrator.wake()
+    def _events_committed(self, results: list[object]) -> None:
+        queued = [j for r in results if isinstance(r, Accepted) for j in r.queued]
+        self.notify_queued(queued)
+        if any(isinstance(r, Accepted) and not r.decided for r in results):
+            self.orchestrator.wake()  # an event left undecided: the loop retries it
 
     # -- change notification ---------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
-from sqlalchemy.pool import NullPool
 
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:
@@ -17,8 +16,10 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     processes (the server, a one-shot CLI) share one file.
     """
     if url.startswith("sqlite"):
+        # Connections are kept (opening one costs the pragmas below); the writer uses one thread,
+        # readers a few.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               poolclass=NullPool if ":memory:" not in url else None)
+                               pool_size=1 if writer else 4, max_overflow=2, pool_pre_ping=False)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
