@@ -231,6 +231,37 @@ async def test_node_action_failure_and_layout_of_githubs_runner(run, tmp_path: P
     assert "V:post state=from-main" in reporter.lines
 
 
+PRE_ACTION = """
+    name: with pre
+    inputs:
+      who: {default: pre-default}
+    runs:
+      using: node24
+      pre: pre.js
+      pre-if: runner.os == 'Linux'
+      main: main.js
+"""
+
+
+@needs_node
+async def test_pre_stage_runs_first_and_passes_state(run, tmp_path: Path, make_assignment) -> None:
+    folder = tmp_path / "actions"
+    files = {
+        "pre.js": "require('fs').appendFileSync(process.env.GITHUB_STATE, 'from=pre\\n');"
+        "console.log('V:pre ' + process.env.INPUT_WHO);",
+        "main.js": "console.log('V:main ' + process.env.STATE_from);",
+    }
+    write_action(folder / "octo" / "prepped@v1", PRE_ACTION, files)
+    write_action(workspace_of(make_assignment) / "local-pre", PRE_ACTION, files)
+    steps = [{"run": "echo V:first"}, {"id": "p", "uses": "octo/prepped@v1"}, {"uses": "./local-pre"}]
+    result, reporter = await run(steps, actions_dir=str(folder))
+    assert result.conclusion == "success", reporter.text
+    printed = [line for line in reporter.lines if line.startswith("V:")]
+    assert printed == ["V:pre pre-default", "V:first", "V:main pre", "V:main undefined"]
+    assert [s.name for s in result.steps][:2] == ["Pre Run octo/prepped@v1", "Run echo V:first"]
+    assert "##[warning]`pre` execution is not supported for local action from './local-pre'" in reporter.lines
+
+
 async def test_repository_action_not_found_lists_candidates(run, tmp_path: Path) -> None:
     folder = tmp_path / "actions"
     folder.mkdir()

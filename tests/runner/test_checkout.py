@@ -70,3 +70,14 @@ async def test_checkout_unknown_ref_and_other_repository_fail(run, make_git_repo
     assert [s.conclusion for s in result.steps] == ["failure", "failure"]
     assert "##[error]A branch or tag with the name 'no-such-branch' could not be found" in reporter.lines
     assert any("other/repo" in line for line in reporter.lines if line.startswith("##[error]"))
+
+
+async def test_checkout_into_the_repository_itself_leaves_it_alone(run, make_git_repo) -> None:
+    repo = make_git_repo({"a.txt": "1\n"})
+    (repo / "uncommitted.txt").write_text("precious\n")
+    steps = [{"uses": "actions/checkout@v4"}, {"run": 'echo "V:$(cat uncommitted.txt)"'}]
+    result, reporter = await run(
+        steps, repository_path=str(repo), workspace=str(repo), github={"sha": head(repo)}
+    )
+    assert result.conclusion == "success", reporter.text
+    assert "V:precious" in reporter.lines

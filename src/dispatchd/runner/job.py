@@ -165,10 +165,30 @@ def _job_outputs(job: JobState) -> dict[str, str]:
     return outputs
 
 
+async def _run_pre_stages(job: JobState, steps: list[dict[str, Any]], ids: list[tuple[str, bool]]) -> int:
+    """``pre`` stages of repository JavaScript actions, in step order, before the first step
+    (display name ``Pre <step name>``, condition ``pre-if``, default ``always()``); returns how
+    many step numbers they used."""
+    from dispatchd.runner.actions import default_display_name
+    from dispatchd.runner.actions.node import pre_stage
+
+    number = 0
+    for raw, (step_id, explicit) in zip(steps, ids, strict=True):
+        stage = pre_stage(job, raw, step_id)
+        if stage is None:
+            continue
+        number += 1
+        name = raw.get("name")
+        display = str(name) if name and "${{" not in str(name) else default_display_name(raw)
+        condition = str(stage.manifest.runs.get("pre-if") or "always()")
+        pre_raw = {k: v for k, v in raw.items() if k in ("env", "with", "uses", "timeout-minutes")}
+        pre_raw.update({"if": condition, "name": f"Pre {display}"})
+        await run_step(job, number, pre_raw, step_id, explicit, kind=stage, keep_context=False)
+    return number
+
+
 async def _run_post_stages(job: JobState, number: int) -> None:
     """Post stages of actions, last registered first (GitHub: ``Post <step name>``)."""
-    from dispatchd.runner.steps import run_step
-
     while job.post_steps:
         post = job.post_steps.pop()
         number += 1
@@ -212,15 +232,16 @@ async def run_job(
             job.log.error(job.masker.mask(error))
             job.status = "failure"
         if error is None:
-            for number, (raw, (step_id, explicit)) in enumerate(
-                zip(assignment.steps, step_ids(assignment.steps)), start=1
-            ):
+            ids = step_ids(assignment.steps)
+            number = await _run_pre_stages(job, assignment.steps, ids)
+            for raw, (step_id, explicit) in zip(assignment.steps, ids, strict=True):
+                number += 1
                 await run_step(job, number, dict(raw), step_id, explicit)
                 if job.timed_out and job.deadline is not None:
                     # The job is cancelled from here on; cleanup steps (always()) may still run.
                     job.status = "cancelled"
                     job.deadline = None
-            await _run_post_stages(job, len(assignment.steps))
+            await _run_post_stages(job, number)
             outputs = _job_outputs(job)
     except Exception as exc:  # noqa: BLE001 - a runner bug must still end the job with a reason
         error = f"dispatchd runner error: {type(exc).__name__}: {exc}"

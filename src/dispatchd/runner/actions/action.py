@@ -96,6 +96,8 @@ class ActionStep:
         job.log.write_lines(action_header(self.ref.uses, inputs, step.env))
         for message in warnings:
             warn(job, step, message)
+        if self.ref.kind == "local" and manifest.using.startswith("node") and manifest.runs.get("pre"):
+            warn(job, step, f"`pre` execution is not supported for local action from '{self.ref.path}'")
         return await run_manifest(job, step, self.ref, manifest, inputs)
 
 

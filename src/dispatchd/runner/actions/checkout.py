@@ -81,6 +81,11 @@ class Checkout:
             if ref.startswith("refs/tags/"):
                 branch = ""
         clean = inputs.get("clean", "true").lower() != "false"
+        if os.path.realpath(target) == os.path.realpath(source):
+            # One-shot runs use the repository's working tree as the workspace (as act does):
+            # checking out there would clean and reset the user's uncommitted work.
+            job.log.write("The workspace is the repository's working tree; it is used as it is.")
+            return "success"
         os.makedirs(target, exist_ok=True)
         # One shell script keeps the built-in to a single process start, and shows each git
         # command in the log the way actions/checkout does.

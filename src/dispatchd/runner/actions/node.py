@@ -101,3 +101,51 @@ class NodeStage:
             if key in ("env", "continue-on-error", "timeout-minutes", "with", "uses")
         }
         job.post_steps.append(PostStage(raw, step.id, step.explicit_id, step.display_name, condition, stage))
+
+
+class PreStage:
+    """The ``pre`` stage of a repository JavaScript action, run before the job's first step
+    (GitHub: ``pre-if`` default ``always()``; not supported for local actions)."""
+
+    def __init__(self, ref: ActionRef, manifest: ActionManifest, step_id: str) -> None:
+        self.ref = ref
+        self.manifest = manifest
+        self.step_id = step_id
+
+    async def run(self, job: JobState, step: StepRun) -> str:
+        from dispatchd.runner.actions.action import action_header, step_inputs, warn
+        from dispatchd.runner.actions.manifest import resolve_inputs
+
+        inputs, warnings = resolve_inputs(self.manifest, step_inputs(job, step), step.contexts, step.status)
+        job.log.write_lines(action_header(self.ref.uses, inputs, step.env))
+        for message in warnings:
+            warn(job, step, message)
+        return await NodeStage(self.ref, self.manifest, inputs, "pre", state_key=self.step_id).run(job, step)
+
+
+def pre_stage(job: JobState, raw: dict[str, Any], step_id: str) -> PreStage | None:
+    """The pre stage of the step ``raw`` when it uses a repository JavaScript action with ``pre``
+    (the action is looked up at job start, as GitHub downloads actions in "Set up job")."""
+    from dispatchd.runner.actions import parse_uses
+    from dispatchd.runner.actions.locate import locate
+    from dispatchd.runner.actions.manifest import ActionError, load
+
+    uses = raw.get("uses")
+    if not isinstance(uses, str):
+        return None
+    try:
+        ref = parse_uses(uses)
+    except ValueError:
+        return None
+    if ref.kind != "repository":
+        return None
+    directory = locate(ref, job.action_roots)
+    if directory is None:
+        return None
+    try:
+        manifest = load(directory, uses, local=False)
+    except ActionError:
+        return None  # the main stage reports it
+    if not manifest.using.startswith("node") or not manifest.runs.get("pre"):
+        return None
+    return PreStage(ref, manifest, step_id)
