@@ -3,8 +3,9 @@
 GitHub reads workflow files with the YAML 1.2 *core* schema (actions/languageservices
 ``workflow-parser/src/workflows/yaml-object-reader.ts``; actions/runner ``YamlObjectReader.cs``):
 ``on``/``yes``/``no`` are strings, ``0755`` is decimal 755, ``12_345`` is a string, timestamps are
-strings. ruamel.yaml supplies the event stream; the scalar resolution here is our own, so the
-rules do not depend on the loader's YAML-version guesswork. Aliases resolve to the anchored node
+strings. The parser only supplies events (libyaml through PyYAML when installed, else
+ruamel.yaml, which also words the syntax errors); scalar resolution is our own, so the rules do
+not depend on either library's YAML-version guesswork. Aliases resolve to the anchored node
 (github.com accepts anchors since 2025). Duplicate keys are kept in ``MapNode.pairs`` so the
 validator can report them as GitHub does (``'runs-on' is already defined``).
 """
