@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,23 @@ from dispatchd.repos import open_repository
 from dispatchd.server import Server, ServerConfig
 
 TOKEN = "test-admin-token"
+
+#: With DISPATCHD_TEST_BACKEND=postgres the servers these fixtures start use PostgreSQL at
+#: DISPATCHD_TEST_PG (a fresh database per server); otherwise SQLite in the test's directory.
+BACKEND = os.environ.get("DISPATCHD_TEST_BACKEND", "sqlite")
+
+
+def free_database_url_or_none() -> str | None:
+    """A new empty PostgreSQL database when the postgres backend is selected, else None."""
+    if BACKEND != "postgres":
+        return None
+    import psycopg
+
+    admin = os.environ["DISPATCHD_TEST_PG"]
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.rsplit("/", 1)[0] + "/" + name
 
 
 def free_port() -> int:
@@ -73,6 +92,7 @@ async def start_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Async
 
     async def start(specs: list[str], **options: Any) -> Running:
         repos = [open_repository(s) for s in specs]
+        options.setdefault("db_url", free_database_url_or_none())
         config = ServerConfig(repos=repos, port=free_port(), data_dir=tmp_path / f"state{len(started)}", **options)
         server = Server(config)
         await server.start()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures_server import TOKEN, free_port
+from fixtures_server import TOKEN, free_database_url_or_none, free_port
 
 WORKFLOW = """\
 run-name: "event ${{ github.event.client_payload.n }}"
@@ -26,17 +26,18 @@ jobs:
 """
 
 
-def start(repo: Path, data: Path, port: int) -> subprocess.Popen[bytes]:
+def start(repo: Path, data: Path, port: int, db: str | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DISPATCHD_TOKEN": TOKEN}
     data.mkdir(parents=True, exist_ok=True)
     with open(data / "server.log", "ab") as errors:
-        return _start(repo, data, port, env, errors)
+        return _start(repo, data, port, env, errors, db)
 
 
-def _start(repo: Path, data: Path, port: int, env: dict[str, str], errors: object) -> subprocess.Popen[bytes]:
+def _start(repo: Path, data: Path, port: int, env: dict[str, str], errors: object,
+           db: str | None) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "dispatchd", "serve", f"acme/app={repo}", "--port", str(port), "--data-dir", str(data),
-         "--lease-seconds", "2", "--runners", "4"],
+         "--lease-seconds", "2", "--runners", "4", *(["--db", db] if db else [])],
         env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -55,7 +56,8 @@ def _start(repo: Path, data: Path, port: int, env: dict[str, str], errors: objec
 def test_sigkill_loses_no_acknowledged_event_and_strands_no_run(tmp_path, make_git_repo):
     repo = make_git_repo({".github/workflows/w.yml": WORKFLOW})
     port = free_port()
-    server = start(repo, tmp_path / "state", port)
+    db = free_database_url_or_none()
+    server = start(repo, tmp_path / "state", port, db)
     acknowledged: set[int] = set()
     lock = threading.Lock()
     stop = threading.Event()
@@ -86,7 +88,7 @@ def test_sigkill_loses_no_acknowledged_event_and_strands_no_run(tmp_path, make_g
         t.join()
     assert len(acknowledged) > 20
 
-    server = start(repo, tmp_path / "state", port)
+    server = start(repo, tmp_path / "state", port, db)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {TOKEN}"}) as http:
             deadline = time.monotonic() + 120
