@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from .errors import MAX_ERRORS, Diagnostic, WorkflowError
 from .graph import check_needs, job_stages, topological_order, transitive_needs
+from .inputs import (
+    InputError,
+    InputSpec,
+    call_inputs,
+    dispatch_inputs,
+    resolve_call_inputs,
+    resolve_dispatch_inputs,
+)
 from .lint import lint, untrusted_sources
 from .loader import MAX_FILE_SIZE, load_workflow, parse_document
 from .matrix import MAX_MATRIX_LEGS, MatrixLeg, expand_matrix, job_display_name, loose_equals
@@ -26,13 +34,17 @@ __all__ = [
     "MAX_MATRIX_LEGS",
     "Diagnostic",
     "Grant",
+    "InputError",
+    "InputSpec",
     "Job",
     "MatchResult",
     "MatrixLeg",
     "ParseOptions",
     "Workflow",
     "WorkflowError",
+    "call_inputs",
     "check_needs",
+    "dispatch_inputs",
     "expand_matrix",
     "generate_step_ids",
     "job_display_name",
@@ -44,6 +56,8 @@ __all__ = [
     "normalize_on",
     "parse_document",
     "pattern_match",
+    "resolve_call_inputs",
+    "resolve_dispatch_inputs",
     "topological_order",
     "transitive_needs",
     "untrusted_sources",
