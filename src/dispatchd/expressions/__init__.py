@@ -18,6 +18,7 @@ from .api import (
     evaluate,
     evaluate_condition,
     evaluate_template,
+    if_expression,
     parse,
     render,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "evaluate_template",
     "find_expressions",
     "function_names",
+    "if_expression",
     "is_single_expression",
     "named_values",
     "parse",

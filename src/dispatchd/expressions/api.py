@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import templates
-from .ast import Node, function_names
+from .ast import Node
 from .coercion import MISSING, FilteredArray, get_property, to_string, truthy
 from .errors import ExpressionError
 from .evaluator import Compiled, compile_tree
 from .functions import CallContext, FunctionError, available_functions
 from .functions.status import STATUS_FUNCTION_NAMES
+from .lexer import TokenType, lex
 from .parser import parse_tokens
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "evaluate",
     "evaluate_condition",
     "evaluate_template",
+    "if_expression",
     "parse",
     "render",
 ]
@@ -71,14 +73,38 @@ def _compiled(
     return tree, compile_tree(tree, functions)
 
 
-def _prepare(contexts: Mapping[str, Any], job_status: str | None) -> tuple[dict[str, Any], CallContext]:
+#: Context key sets seen → (their lower-case names, whether the keys were lower case already).
+_KEY_SETS: dict[tuple, tuple[frozenset[str], bool]] = {}
+_KEY_SETS_MAX = 1024
+
+
+def _names(contexts: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
+    # The engine passes the same few key sets over and over: remember what they lower to.
+    keys = tuple(contexts)
+    known = _KEY_SETS.get(keys)
+    if known is None:
+        lowered = [k.lower() if type(k) is str else str(k).lower() for k in keys]
+        known = (frozenset(lowered), lowered == list(keys))
+        if len(_KEY_SETS) >= _KEY_SETS_MAX:
+            _KEY_SETS.clear()
+        _KEY_SETS[keys] = known
+    return known
+
+
+def _prepare(
+    contexts: Mapping[str, Any], job_status: str | None
+) -> tuple[Mapping[str, Any], frozenset[str], CallContext]:
     if job_status is not None and job_status not in JOB_STATUSES:
         raise ValueError(f"job_status must be one of {sorted(JOB_STATUSES)}, not {job_status!r}")
-    lowered: dict[str, Any] = {}
-    for key, value in contexts.items():
-        lower = key.lower() if type(key) is str else str(key).lower()
-        if lower not in lowered:  # names are case-insensitive; the first one wins
-            lowered[lower] = value
+    names, already_lower = _names(contexts)
+    if already_lower:
+        lowered: Mapping[str, Any] = contexts
+    else:
+        lowered = {}
+        for key, value in contexts.items():
+            lower = key.lower() if type(key) is str else str(key).lower()
+            if lower not in lowered:  # names are case-insensitive; the first one wins
+                lowered[lower] = value  # type: ignore[index]
     workspace = None
     github = lowered.get("github")
     if github:
@@ -91,7 +117,7 @@ def _prepare(contexts: Mapping[str, Any], job_status: str | None) -> tuple[dict[
             ws = None
         if ws is not None and ws != "":
             workspace = to_string(ws)
-    return lowered, CallContext(job_status, workspace, lowered.get("needs"))
+    return lowered, names, CallContext(job_status, workspace, lowered.get("needs"))
 
 
 def _plain(value: Any) -> Any:
@@ -107,12 +133,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _run(expression: str, lowered: dict[str, Any], call_context: CallContext) -> Any:
+def _run(expression: str, prepared: tuple[Mapping[str, Any], frozenset[str], CallContext]) -> Any:
+    lowered, names, call_context = prepared
     _, run = _compiled(
-        expression,
-        frozenset(lowered),
-        call_context.job_status is not None,
-        call_context.workspace is not None,
+        expression, names, call_context.job_status is not None, call_context.workspace is not None
     )
     try:
         return run(lowered, call_context)
@@ -146,8 +170,7 @@ def evaluate(expression: str, contexts: Mapping[str, Any], *, job_status: str | 
         ExpressionError: ``"lexing"``/``"parsing"`` (bad syntax, unknown names or functions,
             limits) or ``"evaluation"`` (``format``/``fromJSON``/``case`` failures, memory limit).
     """
-    lowered, call_context = _prepare(contexts, job_status)
-    return _plain(_run(expression, lowered, call_context))
+    return _plain(_run(expression, _prepare(contexts, job_status)))
 
 
 def render(template: str, contexts: Mapping[str, Any], *, job_status: str | None = None) -> str:
@@ -161,8 +184,7 @@ def render(template: str, contexts: Mapping[str, Any], *, job_status: str | None
     expression = templates.to_expression(template)
     if expression is None:
         return template
-    lowered, call_context = _prepare(contexts, job_status)
-    return to_string(_run(expression, lowered, call_context))
+    return to_string(_run(expression, _prepare(contexts, job_status)))
 
 
 def evaluate_template(value: Any, contexts: Mapping[str, Any], *, job_status: str | None = None) -> Any:
@@ -173,25 +195,23 @@ def evaluate_template(value: Any, contexts: Mapping[str, Any], *, job_status: st
     with ``${{`` is rendered to a string; lists and mappings are walked (keys rendered too);
     other scalars are returned unchanged. Errors: as :func:`render`.
     """
-    lowered, call_context = _prepare(contexts, job_status)
-    return _walk(value, lowered, call_context)
+    return _walk(value, _prepare(contexts, job_status))
 
 
-def _walk(value: Any, lowered: dict[str, Any], call_context: CallContext) -> Any:
+def _walk(value: Any, prepared: tuple[Mapping[str, Any], frozenset[str], CallContext]) -> Any:
     if isinstance(value, str):
         if templates.OPEN not in value:
             return value
         single = templates.single_expression(value)
         if single is not None:
-            return _plain(_run(single, lowered, call_context))
-        return to_string(_run(templates.to_expression(value) or "", lowered, call_context))
+            return _plain(_run(single, prepared))
+        return to_string(_run(templates.to_expression(value) or "", prepared))
     if isinstance(value, Mapping):
         return {
-            (_walk(k, lowered, call_context) if isinstance(k, str) else k): _walk(v, lowered, call_context)
-            for k, v in value.items()
+            (_walk(k, prepared) if isinstance(k, str) else k): _walk(v, prepared) for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):
-        return [_walk(v, lowered, call_context) for v in value]
+        return [_walk(v, prepared) for v in value]
     return value
 
 
@@ -212,22 +232,55 @@ def condition_expression(condition: str | bool | float | None) -> str:
     return text or "success()"
 
 
+def calls_status_function(expression: str) -> bool:
+    """Whether the expression calls ``success()``, ``failure()``, ``cancelled()`` or ``always()``
+    (any case). Text that does not lex counts as not calling one."""
+    try:
+        tokens = lex(expression)
+    except ExpressionError:
+        return False
+    for previous, token, following in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            token.type == TokenType.IDENTIFIER
+            and following.type == TokenType.LEFT_PAREN
+            and previous.type != TokenType.DOT
+            and token.lexeme.lower() in STATUS_FUNCTION_NAMES
+        ):
+            return True
+    first = tokens[0]
+    return (
+        len(tokens) > 1
+        and first.type == TokenType.IDENTIFIER
+        and tokens[1].type == TokenType.LEFT_PAREN
+        and first.lexeme.lower() in STATUS_FUNCTION_NAMES
+    )
+
+
+def if_expression(condition: str | bool | float | None) -> str:
+    """The whole expression GitHub evaluates for an ``if:`` value.
+
+    :func:`condition_expression`, wrapped as ``success() && (<cond>)`` unless it calls a status
+    function (GitHub: ``workflow-parser/src/model/converter/if-condition.ts``):
+    ``"github.x == 'a'"`` → ``"success() && (github.x == 'a')"``; ``None`` → ``"success()"``;
+    ``"always() && x"`` unchanged.
+    """
+    expression = condition_expression(condition)
+    if calls_status_function(expression):
+        return expression
+    return f"success() && ({expression})"
+
+
 def evaluate_condition(condition: str | bool | None, contexts: Mapping[str, Any], *, job_status: str) -> bool:
     """Decide an ``if:`` as GitHub does.
 
     The condition may be wrapped in ``${{ }}`` or not. When it calls none of ``success()``,
     ``failure()``, ``cancelled()``, ``always()`` it is evaluated as ``success() && (<cond>)``
-    (GitHub: ``workflow-parser/src/model/converter/if-condition.ts``); the result is coerced by
-    truthiness. ``job_status`` is required: ``"success" | "failure" | "cancelled"``.
+    (see :func:`if_expression`); the result is coerced by truthiness. ``job_status`` is
+    required: ``"success" | "failure" | "cancelled"``.
 
     Raises:
         ExpressionError: as :func:`evaluate`.
     """
     if job_status is None:
         raise ValueError("evaluate_condition needs job_status")
-    expression = condition_expression(condition)
-    lowered, call_context = _prepare(contexts, job_status)
-    tree = _compiled(expression, frozenset(lowered), True, call_context.workspace is not None)[0]
-    if not (function_names(tree) & STATUS_FUNCTION_NAMES):
-        expression = f"success() && ({expression})"
-    return truthy(_run(expression, lowered, call_context))
+    return truthy(_run(if_expression(condition), _prepare(contexts, job_status)))
