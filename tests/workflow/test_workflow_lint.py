@@ -82,6 +82,25 @@ jobs:
     ]
 
 
+def test_filter_warnings() -> None:
+    text = """\
+on:
+  push:
+    branches: [main]
+    branches-ignore: [wip]
+    paths: ['!docs/**']
+jobs:
+  a:
+    runs-on: x
+    steps: [{run: echo}]
+"""
+    assert [(d.line, d.column, d.message) for d in lint(PATH, text)] == [
+        (4, 22, ("push has both branches and branches-ignore; GitHub allows only one of them per event. "
+                "Put the exclusions in branches as '!pattern' entries.")),
+        (5, 12, "push.paths has only '!' patterns, so it matches nothing; use paths-ignore to exclude."),
+    ]
+
+
 def test_errors_come_back_as_errors() -> None:
     (diagnostic,) = lint(PATH, "on: push\njobs:\n  a:\n    steps: [{run: echo}]\n")
     assert diagnostic.severity == "error"

@@ -12,6 +12,8 @@ Warnings (``Diagnostic.severity == "warning"``):
 * ``needs.<job>`` read from a job that does not list ``<job>`` in ``needs:`` (always null).
 * ``::set-output`` / ``::save-state`` workflow commands, which GitHub deprecated for the
   ``$GITHUB_OUTPUT`` / ``$GITHUB_STATE`` files.
+* Event filters GitHub's docs forbid or that can never match: ``branches`` with
+  ``branches-ignore`` (likewise ``tags``, ``paths``), or only ``!`` patterns.
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ def lint(path: str, text: str) -> list[Diagnostic]:
     def warn(position: tuple[int, int], message: str) -> None:
         out.append(Diagnostic(path, position[0], position[1], message, "warning"))
 
+    on = root.get("on")
+    if isinstance(on, MapNode):
+        _check_filters(on, warn)
     jobs = root.get("jobs")
     for key, job in jobs.pairs if isinstance(jobs, MapNode) else []:
         if not isinstance(job, MapNode):
@@ -109,6 +114,28 @@ def lint(path: str, text: str) -> list[Diagnostic]:
             if isinstance(step, MapNode):
                 _check_step(step, source, warn)
     return out
+
+
+def _check_filters(on: MapNode, warn: Warn) -> None:
+    # Workflow-syntax docs: "You cannot use both the branches and branches-ignore filters for the
+    # same event" (github.com has refused such files: "you may only define one of branches and
+    # branches-ignore for a single event"), and a filter of only "!" patterns matches nothing.
+    for event, config in on.pairs:
+        if not isinstance(config, MapNode):
+            continue
+        for name in ("branches", "tags", "paths"):
+            ignore = config.get(f"{name}-ignore")
+            if config.get(name) is not None and ignore is not None:
+                warn((ignore.line, ignore.column), f"{to_python(event)} has both {name} and {name}-ignore; GitHub "
+                                                   f"allows only one of them per event. Put the exclusions in "
+                                                   f"{name} as '!pattern' entries.")
+            patterns = to_python(config.get(name))
+            patterns = [patterns] if isinstance(patterns, str) else patterns
+            if isinstance(patterns, list) and patterns and all(str(p).startswith("!") for p in patterns):
+                node = config.get(name)
+                assert node is not None
+                warn((node.line, node.column), f"{to_python(event)}.{name} has only '!' patterns, so it matches "
+                                               f"nothing; use {name}-ignore to exclude.")
 
 
 def _strings(node: Node | None) -> Iterator[ScalarNode]:
