@@ -3,8 +3,12 @@
 A pure package (no I/O beyond the text it is given; nothing of the server). The engine calls
 ``load_workflow`` for each ``.github/workflows/*.yml`` file, ``match_event`` to decide which
 workflows an event starts (and to say why the others did not), then ``job_stages``/
-``expand_matrix``/``job_display_name`` to plan the jobs. Behaviour follows GitHub's own parser
-(actions/languageservices ``workflow-parser``) and its test data.
+``expand_matrix``/``job_display_name`` to plan the jobs, and ``resolve_dispatch_inputs`` /
+``resolve_call_inputs`` for typed inputs. ``lint`` adds warnings (script injection, always-true
+conditions, …) for ``dispatchd lint``. Behaviour follows GitHub's own parser
+(actions/languageservices ``workflow-parser``; the Go/C# parsers where they differ) and its test
+data; modules: ``yamlnodes`` (YAML 1.2) → ``schema`` (GitHub's template schema) → ``validate``
+(the converter's rules, ``graph``, ``reusable``, ``permissions``, ``exprcheck``) → ``model``.
 """
 
 from __future__ import annotations

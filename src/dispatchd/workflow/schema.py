@@ -157,7 +157,11 @@ def _scalar_matches(definition: dict[str, Any], value: Any) -> bool:
 
 
 class SchemaReader:
-    """Walks a node tree against a root definition, reporting to a ``Collector``."""
+    """Walks a node tree against a root definition, reporting to a ``Collector``.
+
+    ``on_expression(node, expression, contexts)`` is called for each ``${{ }}`` found and
+    returns False when the expression is invalid (the scalar then counts as a plain string,
+    as in GitHub's reader). ``background_steps`` keeps GitHub's experimental step kinds."""
 
     def __init__(self, errors: Collector, on_expression: ExpressionHook | None = None, *,
                  background_steps: bool = False) -> None:
@@ -166,6 +170,7 @@ class SchemaReader:
         self.background_steps = background_steps
 
     def read(self, node: Node, root: str = "workflow-root-strict") -> None:
+        """Validate ``node`` as the schema definition ``root`` (a whole workflow by default)."""
         context = tuple(load_schema(self.background_steps)[root].get("context") or [])
         self.read_value(node, Definition(root, context, self.background_steps))
 
