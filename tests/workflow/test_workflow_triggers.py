@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatchd.workflow import load_workflow, match_event, pattern_match
+from dispatchd.workflow import WorkflowError, load_workflow, match_event, match_invalid, pattern_match
 
 
 def wf(on: str):
@@ -67,3 +67,15 @@ def test_pull_request_default_activity_types() -> None:
 ])
 def test_filter_patterns(patterns: list[str], value: str, expected: bool) -> None:
     assert pattern_match(patterns, value) is expected
+
+
+def test_invalid_files_are_matched_by_their_readable_triggers() -> None:
+    broken = "on:\n  repository_dispatch:\n    types: [deploy]\njobs:\n  a:\n    steps: [{run: echo}]\n"
+    with pytest.raises(WorkflowError, match="Required property is missing: runs-on"):
+        load_workflow(".github/workflows/b.yml", broken)
+    assert match_invalid(".github/workflows/b.yml", broken, "repository_dispatch", {"action": "deploy"}).matched
+    other = match_invalid(".github/workflows/b.yml", broken, "repository_dispatch", {"action": "x"})
+    assert (other.matched, other.reason) == (False, "event type 'x' is not in types [deploy]")
+    unreadable = match_invalid(".github/workflows/b.yml", "on: [push\n", "repository_dispatch", {"action": "x"})
+    assert unreadable.matched
+    assert unreadable.reason == "the workflow file is invalid and its triggers cannot be read"

@@ -29,7 +29,7 @@ from .matrix import MAX_MATRIX_LEGS, MatrixLeg, expand_matrix, job_display_name,
 from .model import DEFAULT_TIMEOUT_MINUTES, Job, Workflow, generate_step_ids
 from .options import ParseOptions
 from .permissions import Grant
-from .triggers import MatchResult, match_event, normalize_on, pattern_match
+from .triggers import MatchResult, match_event, match_invalid, normalize_on, pattern_match
 
 __all__ = [
     "DEFAULT_TIMEOUT_MINUTES",
@@ -57,6 +57,7 @@ __all__ = [
     "load_workflow",
     "loose_equals",
     "match_event",
+    "match_invalid",
     "normalize_on",
     "parse_document",
     "pattern_match",

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .errors import Collector
 from .model import Workflow
+from .yamlnodes import MapNode, read_yaml, to_python
 
 #: GitHub's default activity types for pull_request and pull_request_target.
 DEFAULT_PR_TYPES = ("opened", "synchronize", "reopened")
@@ -226,3 +228,20 @@ def match_event(workflow: Workflow, event_name: str, event: dict[str, Any]) -> M
             return MatchResult(True, "triggered by repository_dispatch (no types filter)")
         return MatchResult(True, f"event type '{action}' is in types {_show(types)}")
     return MatchResult(True, f"triggered by {event_name}")
+
+
+def match_invalid(path: str, text: str, event_name: str, event: dict[str, Any]) -> MatchResult:
+    """Would ``event_name`` have triggered a file that failed to load?
+
+    GitHub reports an invalid workflow as a failed run for the events it would have run on.
+    The ``on:`` section is read leniently (YAML only, no validation) and matched with all the
+    usual filters; when even that cannot be read the answer is "yes" (the failure is shown
+    rather than hidden). ``reason`` says which case applied.
+    """
+    errors = Collector(path)
+    root = read_yaml(text, errors)
+    on = root.get("on") if isinstance(root, MapNode) and not errors else None
+    if on is None:
+        return MatchResult(True, "the workflow file is invalid and its triggers cannot be read")
+    partial = Workflow(path=path, on=normalize_on(to_python(on)))
+    return match_event(partial, event_name, event)
