@@ -117,3 +117,13 @@ def test_deleted_files_are_not_an_error(tmp_path: Path) -> None:
     file_commands.remove(files)
     result = file_commands.collect(files)
     assert result.errors == [] and result.summary is None
+
+
+def test_collect_reads_crlf_bytes_untranslated(tmp_path: Path) -> None:
+    files = file_commands.prepare(str(tmp_path))
+    Path(files.paths["GITHUB_OUTPUT"]).write_bytes(b"a=1\r\nb<<E\r\nx\r\nE\r\n")
+    Path(files.paths["GITHUB_PATH"]).write_bytes(b"/opt/x\r\n")
+    result = file_commands.collect(files)
+    assert result.outputs == {"a": "1\r", "b": "x\r"}
+    assert result.paths == ["/opt/x"]
+    assert not result.untouched

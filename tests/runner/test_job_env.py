@@ -176,3 +176,45 @@ async def test_defaults_run_shell_and_working_directory(run) -> None:
     assert result.conclusion == "success", reporter.text
     assert v["W"].startswith("dir ") and v["W"].endswith(".sh")
     assert v["PY"] == "scanner"
+
+
+async def test_file_command_edge_cases_in_a_job(run) -> None:
+    steps = [
+        {
+            "id": "w",
+            "run": "printf 'CR=1\\r\\n' >> \"$GITHUB_ENV\"\n"
+            "printf 'NODE_OPTIONS=--inspect\\n' >> \"$GITHUB_ENV\"\n"
+            "printf 'ML<<END\\nline1\\n\\nline3\\nEND\\n' >> \"$GITHUB_ENV\"\n"
+            "printf 'o<<X\\n  spaced  \\nX\\n' >> \"$GITHUB_OUTPUT\"\n"
+            "echo '::save-state name=s::v'",
+        },
+        {
+            "run": 'printf "V:CR=%s|\\n" "$(printf %s "$CR" | od -An -c | tr -s " ")"\n'
+            'echo "V:NO=${NODE_OPTIONS-unset}"\necho "V:ML=$(echo "$ML" | paste -sd+)"\n'
+            'echo "V:O=[${{ steps.w.outputs.o }}]"'
+        },
+    ]
+    result, reporter = await run(steps, env_base={k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"})
+    assert result.conclusion == "success", reporter.text
+    v = values(reporter.lines)
+    assert v["CR"] == " 1 \\r|"
+    assert v["NO"] == "unset"
+    assert v["ML"] == "line1++line3"
+    assert v["O"] == "[  spaced  ]"
+    assert "##[error]Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." in reporter.lines
+
+
+async def test_actions_step_debug_secret_enables_debug(run) -> None:
+    _result, reporter = await run(
+        [{"run": 'echo "::debug::shown"\necho "V:D=$RUNNER_DEBUG ${{ runner.debug }}"'}],
+        contexts={"secrets": {"ACTIONS_STEP_DEBUG": "true"}},
+    )
+    assert "##[debug]shown" in reporter.lines
+    assert values(reporter.lines)["D"] == "1 1"
+
+
+async def test_job_env_expression_error_fails_the_job(run) -> None:
+    result, reporter = await run([{"run": "echo V:never"}], env={"A": "${{ fromJSON('x') }}"})
+    assert result.conclusion == "failure"
+    assert result.error and result.error.startswith("Error evaluating the job's env")
+    assert "V:never" not in reporter.lines

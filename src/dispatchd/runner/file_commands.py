@@ -170,7 +170,8 @@ def _read(path: str, result: FileCommandResult) -> str | None:
         if os.stat(path).st_size == 0:
             return None
         result.untouched = False
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        # newline="": no newline translation, so a "\r" reaches the parser as GitHub reads it.
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
             return handle.read()
     except FileNotFoundError:
         result.untouched = False

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dispatchd.runner.env import complete_github_context, job_defaults, runner_context
-from dispatchd.runner.evaluation import env_map, render
+from dispatchd.runner.evaluation import env_map, render, to_string
 from dispatchd.runner.jobstate import JobLog, JobState
 from dispatchd.runner.masking import SecretMasker
 from dispatchd.runner.protocol import JobAssignment, JobReporter, JobResult
@@ -104,14 +104,20 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
     )
     contexts: dict[str, Any] = {key: value for key, value in assignment.contexts.items()}
     contexts.update(github=github, runner=runner, steps={})
-    contexts["env"] = {str(k): str(v) for k, v in (assignment.contexts.get("env") or {}).items()}
+    contexts["env"] = {str(k): to_string(v) for k, v in (assignment.contexts.get("env") or {}).items()}
     contexts["job"] = dict(assignment.contexts.get("job") or {})
     for name in ("vars", "secrets", "inputs", "needs", "matrix", "strategy"):
         contexts.setdefault(name, {})
     masker = _masker(assignment)
+    # GitHub: step debug logging is on for a re-run with debug, or when the secret or variable
+    # ACTIONS_STEP_DEBUG is true.
+    debug = assignment.debug or any(
+        str((contexts.get(name) or {}).get("ACTIONS_STEP_DEBUG", "")).lower() == "true"
+        for name in ("secrets", "vars")
+    )
+    if debug:
+        runner["debug"] = "1"
     defaults = job_defaults(github, runner)
-    if assignment.debug:
-        defaults["RUNNER_DEBUG"] = "1"
     state = JobState(
         assignment=assignment,
         reporter=reporter,
@@ -125,7 +131,7 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
         temp=temp,
         file_commands_dir=file_commands_dir,
         scratch=scratch or temp,
-        debug=assignment.debug,
+        debug=debug,
     )
     if assignment.timeout_minutes:
         state.deadline = time.monotonic() + float(assignment.timeout_minutes) * 60.0

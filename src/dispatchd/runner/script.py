@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from dispatchd.runner import shells
 from dispatchd.runner.jobstate import JobState, StepRun
@@ -65,15 +65,21 @@ async def run_script(
         job.log.write_lines(header(script, str(shell_value), step.env))
         step.error(job, str(error))
         return "failure"
-    job.log.write_lines(header(script, shell.display(), step.env))
     path = os.path.join(job.scratch or job.temp, f"{uuid.uuid4()}{shell.extension}")
     # A small synchronous write: cheaper than handing it to a thread, and the step waits for it.
     with open(path, "w", encoding="utf-8") as handle:  # noqa: ASYNC230
         handle.write(shell.script_text(script))
     cwd = resolve_directory(job.workspace, working_directory)
+
+    def show_header() -> None:
+        job.log.write_lines(header(script, shell.display(), step.env))
+
     try:
-        result = await execute(job, step, shell.argv(path), cwd, env)
+        # The header is built once the process runs (before any of its output is read), so that
+        # this work overlaps the child's start instead of delaying it.
+        result = await execute(job, step, shell.argv(path), cwd, env, before_output=show_header)
     except ProcessStartError as error:
+        show_header()
         step.error(job, str(error))
         return "failure"
     finally:
@@ -90,13 +96,27 @@ async def run_script(
 
 
 async def execute(
-    job: JobState, step: StepRun, argv: list[str], cwd: str, env: dict[str, str]
+    job: JobState,
+    step: StepRun,
+    argv: list[str],
+    cwd: str,
+    env: dict[str, str],
+    *,
+    before_output: Callable[[], None] | None = None,
 ) -> ProcessResult:
     """Spawn ``argv`` for ``step`` with its output through the step's command processor into the
     job log; applies the step timeout and the job's cancellation. Shared by every step kind that
-    starts a process (scripts, node actions, built-ins that call git)."""
+    starts a process (scripts, node actions, built-ins that call git).
+
+    ``before_output`` is called once the process has started, before its first output line is
+    logged (not at all when it cannot start)."""
     processor = step.processor
     log = job.log
+
+    def on_spawn() -> None:
+        if before_output is not None:
+            before_output()
+        job.while_step_runs()
 
     async def on_lines(lines: list[str]) -> None:
         process = processor.process
@@ -111,7 +131,7 @@ async def execute(
         on_lines=on_lines,
         timeout=step.timeout,
         cancel_requested=step.should_cancel(job),
-        on_spawn=job.while_step_runs,
+        on_spawn=on_spawn,
     )
     job.pgids.append(result.pgid)
     if result.timed_out:

@@ -78,9 +78,9 @@ def generated_id_base(raw: dict[str, Any]) -> str:
 def default_display_name(raw: dict[str, Any]) -> str:
     """GitHub's default step name: ``Run <first line of run>`` or ``Run <uses>``
     (``Run img`` for ``docker://img``)."""
-    from dispatchd.runner.script import first_line
-
     if "run" in raw:
+        from dispatchd.runner.script import first_line
+
         return f"Run {first_line(str(raw.get('run') or ''))}"
     uses = str(raw.get("uses") or "")
     if uses.startswith("docker://"):
