@@ -24,6 +24,10 @@ KNOWN_DIFFERENCES: dict[str, str] = {
 }
 
 
+#: Differences decided outside this package: a fix there may land any day, so not strict.
+_NOT_OURS = {"errors-unclosed-tokens.yml"}
+
+
 def _ids(cases: list[ReaderCase]) -> list[str]:
     return [c.name for c in cases]
 
@@ -43,7 +47,7 @@ def test_typescript_expected_case(case: ReaderCase) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[c.name], strict=True))
+    [pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[c.name], strict=c.name not in _NOT_OURS))
      if c.name in KNOWN_DIFFERENCES else c for c in OTHER_CASES],
     ids=_ids(OTHER_CASES),
 )
@@ -54,7 +58,7 @@ def test_service_expected_case(case: ReaderCase) -> None:
 
 def test_other_cases_pass_except_the_known_differences() -> None:
     passing = [c.name for c in OTHER_CASES if outcome(c)[1]]
-    assert len(passing) == len(OTHER_CASES) - len(KNOWN_DIFFERENCES) == 88
+    assert len(passing) >= len(OTHER_CASES) - len(KNOWN_DIFFERENCES) == 88
 
 
 def test_error_positions_are_the_value_github_points_at() -> None:
