@@ -74,7 +74,7 @@ def _compiled(
 
 
 #: Context key sets seen → (their lower-case names, whether the keys were lower case already).
-_KEY_SETS: dict[tuple, tuple[frozenset[str], bool]] = {}
+_KEY_SETS: dict[tuple[Any, ...], tuple[frozenset[str], bool]] = {}
 _KEY_SETS_MAX = 1024
 
 
@@ -97,14 +97,14 @@ def _prepare(
     if job_status is not None and job_status not in JOB_STATUSES:
         raise ValueError(f"job_status must be one of {sorted(JOB_STATUSES)}, not {job_status!r}")
     names, already_lower = _names(contexts)
-    if already_lower:
-        lowered: Mapping[str, Any] = contexts
-    else:
-        lowered = {}
+    lowered: Mapping[str, Any] = contexts
+    if not already_lower:
+        folded: dict[str, Any] = {}
         for key, value in contexts.items():
             lower = key.lower() if type(key) is str else str(key).lower()
-            if lower not in lowered:  # names are case-insensitive; the first one wins
-                lowered[lower] = value  # type: ignore[index]
+            if lower not in folded:  # names are case-insensitive; the first one wins
+                folded[lower] = value
+        lowered = folded
     workspace = None
     github = lowered.get("github")
     if github:

@@ -46,7 +46,7 @@ _KIND_NAMES = ("Null", "Boolean", "Number", "String", "Array", "Object")
 _MISSING = object()
 
 
-class FilteredArray(list):
+class FilteredArray(list[Any]):
     """The result of ``.*`` / ``[*]``: further access applies to each element (GitHub: ``FilteredArray``)."""
 
     __slots__ = ()
@@ -201,8 +201,7 @@ def to_string(value: Any) -> str:
     """String form (interpolation, ``format``, ``join``, object keys): null → ``''``,
     booleans → ``true``/``false``, numbers per :func:`format_number`, arrays → ``Array``,
     objects → ``Object``."""
-    t = type(value)
-    if t is str:
+    if type(value) is str:
         return value
     k = kind_of(value)
     if k == NULL:
@@ -220,15 +219,15 @@ def truthy(value: Any) -> bool:
     """Truthiness: null, false, 0, -0, NaN and ``''`` are false; everything else (``'false'``, ``[]``) true."""
     t = type(value)
     if t is bool:
-        return value
+        return value is True
     if t is str:
-        return value != ""
+        return bool(value != "")
     if value is None:
         return False
     if t is int:
-        return value != 0
+        return bool(value != 0)
     if t is float:
-        return value != 0 and not math.isnan(value)
+        return bool(value != 0 and not math.isnan(value))
     k = kind_of(value)
     if k == NUMBER:
         x = to_number(value)
@@ -327,7 +326,7 @@ def less_than(left: Any, right: Any) -> bool:
     return pair is not None and pair[0] < pair[1]
 
 
-def get_property(obj: Mapping, key: str, key_lower: str | None = None) -> Any:
+def get_property(obj: Mapping[Any, Any], key: str, key_lower: str | None = None) -> Any:
     """Case-insensitive lookup of ``key`` in an object; returns a private sentinel when absent.
 
     An exact match wins (so a case-sensitive ``env`` with ``Foo`` and ``FOO`` resolves both);

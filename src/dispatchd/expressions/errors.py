@@ -55,5 +55,9 @@ class ExpressionError(Exception):
             return f"{self.message}. Located within expression: {self.expression}"
         return f"{self.message}. Located at position {self.position} within expression: {self.expression}"
 
-    def __reduce__(self):  # keep pickling (multiprocessing, logging) working with our signature
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[ExpressionError], tuple[str, str, int | None, str]
+    ]:  # keep pickling (multiprocessing, logging) working with our signature
         return (type(self), (self.kind, self.message, self.position, self.expression))

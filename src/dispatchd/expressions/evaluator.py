@@ -103,7 +103,7 @@ def _property_path(node: IndexAccess) -> tuple[str, list[str]] | None:
 def _is_name(literal: Literal) -> bool:
     # `.name` (an identifier token), not `['name']`: both behave the same, but only a name
     # can never be read as an array position, which the fused path relies on.
-    return literal.token.lexeme == literal.value
+    return bool(literal.token.lexeme == literal.value)
 
 
 def _compile_path(name: str, keys: list[str]) -> Compiled:
@@ -196,7 +196,8 @@ def _compile_logical(node: Logical, functions: Mapping[str, FunctionInfo]) -> Co
     if node.operator.lexeme == "&&":
         if len(args) == 2:
             a0, a1 = args
-            return lambda c, x: v if not truthy(v := a0(c, x)) else a1(c, x)
+            # `v is True` first: conditions are mostly booleans, and it spares a call.
+            return lambda c, x: a1(c, x) if (v := a0(c, x)) is True or truthy(v) else v
 
         def run_and(c: Mapping[str, Any], x: CallContext) -> Any:
             value = None
@@ -209,7 +210,7 @@ def _compile_logical(node: Logical, functions: Mapping[str, FunctionInfo]) -> Co
         return run_and
     if len(args) == 2:
         b0, b1 = args
-        return lambda c, x: v if truthy(v := b0(c, x)) else b1(c, x)
+        return lambda c, x: v if (v := b0(c, x)) is True or truthy(v) else b1(c, x)
 
     def run_or(c: Mapping[str, Any], x: CallContext) -> Any:
         value = None

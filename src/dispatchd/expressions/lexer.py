@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class Token:
         if self.type == TokenType.EOF:
             return "EOF"
         if self.type == TokenType.STRING:
-            return self.value
+            return str(self.value)
         return self.lexeme
 
 
@@ -115,6 +116,7 @@ def lex(expression: str) -> list[Token]:
             j += 1
         return j
 
+    value: float | None
     while i < n:
         start = i
         c = expression[i]
@@ -150,8 +152,8 @@ def lex(expression: str) -> list[Token]:
                 # A lone '=', '&' or '|' swallows the following word into the bad token.
                 raise bad(start, expression[start : read_word(i, allow_dot=False)])
         elif c == "'":
-            i, value = _read_string(expression, start, bad)
-            tokens.append(Token(TokenType.STRING, expression[start:i], start, value))
+            i, text = _read_string(expression, start, bad)
+            tokens.append(Token(TokenType.STRING, expression[start:i], start, text))
         else:
             i = read_word(i, allow_dot=False)
             lexeme = expression[start:i]
@@ -170,7 +172,7 @@ def lex(expression: str) -> list[Token]:
     return tokens
 
 
-def _read_string(expression: str, start: int, bad) -> tuple[int, str]:
+def _read_string(expression: str, start: int, bad: Callable[[int, str], ExpressionError]) -> tuple[int, str]:
     n = len(expression)
     i = start + 1
     while True:

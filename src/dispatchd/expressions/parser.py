@@ -9,7 +9,7 @@ then primaries (literals, named values, function calls, groupings).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from .ast import (
     Binary,
@@ -82,7 +82,7 @@ class Parser:
     def _logical_and(self) -> Node:
         return self._logical(T.AND, self._equality)
 
-    def _logical(self, operator: TokenType, operand) -> Node:
+    def _logical(self, operator: TokenType, operand: Callable[[], Node]) -> Node:
         expr = operand()
         if not self._check(operator):
             return expr
