@@ -108,3 +108,39 @@ def test_acts_strategy_fixture() -> None:
         strategy = workflow.jobs[job_id].strategy or {}
         assert expand_matrix(strategy.get("matrix")) == expected["matrix_combinations"], job_id
         assert strategy.get("fail-fast", True) is expected["fail_fast"], job_id
+
+
+@pytest.mark.parametrize(("left", "right", "expected"), [
+    (None, None, True),
+    ("ABC", "abc", True),
+    (1, 1.0, True),
+    (True, 1, True),           # different kinds compare as numbers
+    ("0x10", 16, True),
+    ("", 0, True),
+    (None, 0, True),
+    ("abc", 0, False),         # NaN equals nothing
+    (True, "true", False),     # 'true' is NaN as a number
+    ([1], [1], False),         # arrays and objects only by identity
+])
+def test_loose_equality_is_githubs(left, right, expected) -> None:
+    from dispatchd.workflow import loose_equals
+
+    assert loose_equals(left, right) is expected
+
+
+def test_bad_shapes() -> None:
+    with pytest.raises(WorkflowError, match="expected a mapping"):
+        expand_matrix(["a"])
+    with pytest.raises(WorkflowError, match="Matrix vector 'os' must be a sequence"):
+        expand_matrix({"os": "ubuntu"})
+    with pytest.raises(WorkflowError, match="Matrix include must be a sequence of mappings"):
+        expand_matrix({"os": ["a"], "include": {"os": "b"}})
+    with pytest.raises(WorkflowError, match="Matrix exclude entries must be mappings"):
+        expand_matrix({"os": ["a"], "exclude": ["a"]})
+    assert expand_matrix({"os": ["a"], "include": None}) == [{"os": "a"}]
+
+
+def test_exclude_matches_lists_index_by_index() -> None:
+    matrix = {"pair": [[1, 2], [3, 4]], "exclude": [{"pair": [3]}]}
+    assert expand_matrix(matrix) == [{"pair": [1, 2]}]
+    assert expand_matrix({"cfg": ["plain"], "exclude": [{"cfg": {"x": 1}}]}) == [{"cfg": "plain"}]

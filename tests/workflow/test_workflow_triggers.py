@@ -79,3 +79,28 @@ def test_invalid_files_are_matched_by_their_readable_triggers() -> None:
     unreadable = match_invalid(".github/workflows/b.yml", "on: [push\n", "repository_dispatch", {"action": "x"})
     assert unreadable.matched
     assert unreadable.reason == "the workflow file is invalid and its triggers cannot be read"
+
+
+def test_tag_filters_and_branch_only_pushes() -> None:
+    workflow = wf("\n  push:\n    tags: ['v*']\n    tags-ignore: ['v0*']")
+    assert match_event(workflow, "push", {"ref": "refs/tags/v1.2"}).matched
+    assert match_event(workflow, "push", {"ref": "refs/tags/v0.9"}).reason == (
+        "tag 'v0.9' matches tags-ignore [v0*]")
+    assert match_event(workflow, "push", {"ref": "refs/heads/main"}).reason == (
+        "branch 'main' was pushed but the workflow filters on tags only")
+
+
+def test_pull_request_base_branch_and_workflow_run_filters() -> None:
+    pr = wf("\n  pull_request:\n    types: [opened]\n    branches: [main]")
+    event = {"action": "opened", "pull_request": {"base": {"ref": "develop"}}}
+    assert match_event(pr, "pull_request", event).reason == "base branch 'develop' does not match branches [main]"
+    event["pull_request"]["base"]["ref"] = "main"
+    assert match_event(pr, "pull_request", event).matched
+    run = wf("\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n    branches-ignore: [wip]")
+    ok = {"action": "completed", "workflow": {"name": "CI"}, "workflow_run": {"head_branch": "main"}}
+    assert match_event(run, "workflow_run", ok).matched
+    assert match_event(run, "workflow_run", {**ok, "workflow": {"name": "Lint"}}).reason == (
+        "workflow 'Lint' is not in workflows [CI]")
+    assert match_event(run, "workflow_run", {**ok, "workflow_run": {"head_branch": "wip"}}).reason == (
+        "branch 'wip' matches branches-ignore [wip]")
+    assert match_event(wf("workflow_dispatch"), "workflow_dispatch", {}).reason == "triggered by workflow_dispatch"
