@@ -10,20 +10,30 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .client import ApiError, Client
 from .repos import RepositoryError, open_repository
 
 app = typer.Typer(help="Run GitHub Actions workflows on repository_dispatch events, anywhere.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+#: Text is not wrapped at the terminal width (80 columns in a pipe): a log line, file path or URL
+#: stays on one line.
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def _wide(out: Console) -> Console:
+    """``out`` on a terminal; otherwise (a pipe, a file) a console that never narrows a table to
+    80 columns, so ``dispatchd runs | grep …`` sees whole cells."""
+    return out if out.is_terminal else Console(width=100_000, file=out.file, color_system=None)
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:
@@ -53,23 +63,24 @@ def serve(
     lease_seconds: Annotated[float, typer.Option(help="a runner that stops heartbeating loses its job after this")] = 30.0,
 ) -> None:
     """Serve repositories: GitHub's REST API, and their workflows run on dispatches."""
-    from .server import Server, ServerConfig
-
     try:
         repositories = [open_repository(spec) for spec in repos]
     except RepositoryError as e:
         raise _fail(str(e)) from None
+    from .server import Server, ServerConfig
+
     config = ServerConfig(repos=repositories, host=host, port=port, db_url=db, runners=runners, public_url=public_url,
                           lease_seconds=lease_seconds)
     if data_dir is not None:
         config.data_dir = data_dir
     server = Server(config)
     if server.token_generated:
-        console.print(f"admin token (shown once; stored in {config.data_dir}/admin-token):")
-        console.print(server.admin_token, highlight=False)
+        console.print(f"admin token (shown once; stored in {config.data_dir}/admin-token):", highlight=False,
+                      markup=False)
+        console.print(server.admin_token, highlight=False, markup=False)
     for repo in repositories:
-        console.print(f"serving {repo.full_name} from {repo.path}", highlight=False)
-    console.print(f"listening on {config.base_url}", highlight=False)
+        console.print(f"serving {repo.full_name} from {repo.path}", highlight=False, markup=False)
+    console.print(f"listening on {config.base_url}", highlight=False, markup=False)
     try:
         asyncio.run(server.serve())
     except KeyboardInterrupt:
@@ -87,18 +98,23 @@ def send(
     """Send a repository_dispatch event (POST /repos/OWNER/NAME/dispatches)."""
     body: dict[str, Any] = {}
     if payload:
-        text = Path(payload[1:]).read_text() if payload.startswith("@") else payload
+        try:
+            text = Path(payload[1:]).read_text() if payload.startswith("@") else payload
+        except OSError as e:
+            raise _fail(f"--payload {payload}: {e.strerror or e}") from None
         try:
             body = json.loads(text)
         except ValueError as e:
             raise _fail(f"--payload is not JSON: {e}") from None
+        if not isinstance(body, dict):
+            raise _fail("--payload: client_payload must be a JSON object")
     body.update(parse_fields(field or []))
     with Client() as client:
         try:
             client.dispatch(repo, event_type, body, idempotency_key=idempotency_key)
         except ApiError as e:
             raise _fail(e.message) from None
-    console.print(f"sent {event_type} to {repo}", highlight=False)
+    console.print(f"sent {event_type} to {repo}", highlight=False, markup=False)
 
 
 @app.command()
@@ -120,9 +136,9 @@ def runs(
         return
     table = Table("id", "workflow", "#", "event", "status", "conclusion", "created")
     for r in data["workflow_runs"]:
-        table.add_row(str(r["id"]), r["name"], str(r["run_number"]), r["event"], r["status"],
-                      r["conclusion"] or "", r["created_at"])
-    console.print(table)
+        table.add_row(*(Text(str(cell)) for cell in (r["id"], r["name"], r["run_number"], r["event"], r["status"],
+                                                      r["conclusion"] or "", r["created_at"])))
+    _wide(console).print(table)
 
 
 @app.command()
@@ -137,7 +153,7 @@ def logs(run_id: Annotated[int, typer.Argument(help="the run id")]) -> None:
                 print(f"=== {job['name']} ({job['conclusion'] or job['status']})")
                 sys.stdout.write(client.job_log(repo, job["id"]))
         except ApiError as e:
-            raise _fail(e.message) from None
+            raise _fail(f"run {run_id}: {e.message}" if e.status == 404 else e.message) from None
 
 
 @app.command("run")
@@ -150,8 +166,6 @@ def run_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Run the workflows an event triggers, once, without a server. Exit 0 only if all succeed."""
-    from .oneshot import run_once
-
     payload: dict[str, Any] = {}
     if event is not None:
         try:
@@ -166,8 +180,10 @@ def run_cmd(
         if not sep:
             raise _fail(f"--secret {item!r}: expected NAME=VALUE")
         secrets[key] = value
-    if not repo.exists():
+    if not repo.is_dir():
         raise _fail(f"--repo {repo}: no such directory")
+    from .oneshot import run_once
+
     result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets))
     if as_json:
         print(json.dumps({"runs": result.runs, "decisions": result.decisions}, indent=2))
@@ -176,13 +192,14 @@ def run_cmd(
             err.print(f"no workflow is triggered by {event_name}:")
         for d in result.decisions:
             if not d.get("matched"):
-                err.print(f"  {d.get('path')}: {d.get('reason')}", highlight=False)
+                err.print(f"  {d.get('path')}: {d.get('reason')}", highlight=False, markup=False)
         for r in result.runs:
-            console.print(f"[bold]{r['name']}[/bold] ({r['workflow']}): {r['conclusion']}", highlight=False)
+            console.print(f"[bold]{escape(r['name'])}[/bold] ({escape(r['workflow'])}): {r['conclusion']}",
+                          highlight=False)
             if r.get("error"):
-                console.print(f"  {r['error']}", highlight=False)
+                console.print(f"  {r['error']}", highlight=False, markup=False)
             for j in r["jobs"]:
-                console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False)
+                console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False, markup=False)
                 for line in j["log"].splitlines():
                     console.print(f"    {line}", highlight=False, markup=False)
     raise typer.Exit(0 if result.ok else 1)
