@@ -71,7 +71,7 @@ jobs:
     if: ${{ true }} && ${{ false }}
     runs-on: x
     steps:
-      - run: echo ${{ needs.a.outputs.v }}
+      - run: echo ${{ needs.a.outputs.v }} and the words needs.other outside an expression
 """
     assert [(d.line, d.column, d.message) for d in lint(PATH, text)] == [
         (9, 20, "The ::set-output command is deprecated by GitHub; write name=value lines to $GITHUB_OUTPUT instead."),

@@ -154,16 +154,18 @@ def _check_needs_refs(job_id: str, job: MapNode, source: _Source, warn: Warn) ->
     listed = {str(n).lower() for n in (needs if isinstance(needs, list) else [needs] if needs else [])}
     seen: set[str] = set()
     for node in _strings(job):
-        for match in _NEEDS_REF.finditer(node.value):
-            ref = match.group(1)
-            if "${{" not in node.value and node is not job.get("if"):
-                continue
-            if ref.lower() in listed or ref.lower() in seen:
-                continue
-            seen.add(ref.lower())
-            warn(source.locate(node, node.value, match.start(), match.group(0)),
-                 f"Job '{job_id}' reads needs.{ref} but does not list '{ref}' in needs:, so the value is always "
-                 "empty. Add it to needs:.")
+        # Only expression text reads contexts: every ${{ }}, and a bare job-level `if:`.
+        bare_if = node is job.get("if") and "${{" not in node.value
+        spans = [(0, node.value)] if bare_if else [(m.start(1), m.group(1)) for m in _EXPRESSION.finditer(node.value)]
+        for start, expression in spans:
+            for match in _NEEDS_REF.finditer(expression):
+                ref = match.group(1)
+                if ref.lower() in listed or ref.lower() in seen:
+                    continue
+                seen.add(ref.lower())
+                warn(source.locate(node, node.value, start + match.start(), match.group(0)),
+                     f"Job '{job_id}' reads needs.{ref} but does not list '{ref}' in needs:, so the value is "
+                     "always empty. Add it to needs:.")
 
 
 def _check_if(node: Node | None, source: _Source, warn: Warn) -> None:
