@@ -18,10 +18,10 @@ import subprocess
 
 import pytest
 from conftest import REPO_ROOT
+from expressions_strategies import case_batches
+from expressions_support import same_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import case_batches
-from support import same_value
 
 from dispatchd.expressions import ExpressionError, evaluate
 from dispatchd.expressions.coercion import kind_name, to_string

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CONFORMANCE
-from support import load_groups, same_value
+from expressions_support import load_groups, same_value
 
 from dispatchd.expressions import ExpressionError, evaluate, render, to_expression
 from dispatchd.expressions.functions.hashfiles import matched_files

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import CONFORMANCE
-from support import load_groups, same_value
+from expressions_support import load_groups, same_value
 
 from dispatchd.expressions import ExpressionError, evaluate
 
