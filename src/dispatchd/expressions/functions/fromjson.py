@@ -19,6 +19,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
 
+def _number(text: str) -> float | int:
+    # JSON numbers are doubles (JSON.parse); whole ones come back as ints so that callers
+    # printing them with str() see "5", not "5.0" (a matrix from fromJSON, say).
+    value = float(text)
+    if (
+        value.is_integer()
+        and abs(value) < 9007199254740992.0
+        and not (value == 0 and text.lstrip().startswith("-"))
+    ):
+        return int(value)
+    return value
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # JSON.parse keeps the last of duplicate keys; GitHub's dictionary then keeps the first of
     # keys that differ only by case ({"a":1,"A":2}.a is 1).
@@ -38,14 +51,15 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(
-    object_pairs_hook=_object, parse_int=float, parse_float=float, parse_constant=_reject_constant
+    object_pairs_hook=_object, parse_int=_number, parse_float=_number, parse_constant=_reject_constant
 )
 
 
 def call(args: list[Any], context: CallContext) -> Any:
     """Parse the string form of ``value`` as strict JSON (any JSON value at top level).
 
-    Numbers become floats. Raises ``empty input`` for blank text and
+    Numbers are doubles: whole ones within 2**53 are returned as ``int``, others as ``float``
+    (``-0`` stays a float). Raises ``empty input`` for blank text and
     ``Error parsing JSON when evaluating fromJson`` for anything that is not JSON (including
     ``NaN``, trailing commas, comments, trailing text, nesting Python cannot recurse into).
     """
