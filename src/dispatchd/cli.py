@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .client import ApiError, Client
-from .repos import RepositoryError, open_repository
+from .repos import RepositoryError, name_from_remote, open_repository, valid_name
 
 app = typer.Typer(help="Run GitHub Actions workflows on repository_dispatch events, anywhere.",
                   no_args_is_help=True, add_completion=False)
@@ -184,7 +184,8 @@ def run_cmd(
         raise _fail(f"--repo {repo}: no such directory")
     from .oneshot import run_once
 
-    result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets))
+    result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets,
+                                  owner_name=_one_shot_name(payload, repo)))
     if as_json:
         print(json.dumps({"runs": result.runs, "decisions": result.decisions}, indent=2))
     else:
@@ -203,6 +204,19 @@ def run_cmd(
                 for line in j["log"].splitlines():
                     console.print(f"    {line}", highlight=False, markup=False)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _one_shot_name(event: dict[str, Any], repo: Path) -> tuple[str, str] | None:
+    """``github.repository`` for ``dispatchd run``: the event's ``repository.full_name`` (on GitHub
+    the two are always the same), else the ``origin`` remote as for ``serve``, else None
+    (``local/<directory>``)."""
+    repository = event.get("repository")
+    full_name = repository.get("full_name") if isinstance(repository, dict) else None
+    if isinstance(full_name, str):
+        owner, _, name = full_name.partition("/")
+        if valid_name(owner) and valid_name(name):
+            return owner, name
+    return name_from_remote(repo.resolve()) if (repo / ".git").exists() else None
 
 
 @app.command()

@@ -290,7 +290,7 @@ jobs:
         id: v
         run: echo "version=1.2.3" >> "$GITHUB_OUTPUT"
       - name: say
-        run: echo "hello ${{ github.event.client_payload.who }} from ${{ github.event.action }}"
+        run: echo "hello ${{ github.event.client_payload.who }} from ${{ github.event.action }} in ${{ github.repository }}"
 """
 
 FAIL_RUN = """\
@@ -306,7 +306,7 @@ jobs:
         continue-on-error: true
         run: exit 2
       - name: boom
-        run: exit 1
+        run: echo "failing in ${{ github.repository }}" && exit 1
       - name: after
         run: echo never
 """
@@ -318,9 +318,9 @@ def run_repo(make_git_repo, tmp_path: Path) -> Path:
                          path=tmp_path / "work")
 
 
-def event_file(tmp_path: Path, action: str) -> Path:
+def event_file(tmp_path: Path, action: str, **extra: object) -> Path:
     path = tmp_path / f"{action}.json"
-    path.write_text(json.dumps({"action": action, "client_payload": {"who": "octo"}}))
+    path.write_text(json.dumps({"action": action, "client_payload": {"who": "octo"}, **extra}))
     return path
 
 
@@ -345,16 +345,23 @@ def test_run_json_shape_and_exit_code(run_repo, tmp_path):
              {"name": "version", "conclusion": "success", "outcome": "success", "outputs": {"version": "1.2.3"}},
              {"name": "say", "conclusion": "success", "outcome": "success", "outputs": {}}]}]},
     ]
+    # no origin remote and no repository in the event: github.repository is local/<directory>
     ok_log = runs[1]["jobs"][0]["log"]
-    assert isinstance(ok_log, str) and "hello octo from go" in ok_log
+    assert isinstance(ok_log, str) and "hello octo from go in local/work" in ok_log
+    assert "failing in local/work" in runs[0]["jobs"][0]["log"]
     assert "##[error]Process completed with exit code 1." in runs[0]["jobs"][0]["log"]
 
 
 def test_run_exits_0_only_when_every_run_succeeds(run_repo, tmp_path):
-    only_ok = dispatchd("run", "repository_dispatch", "--event", str(event_file(tmp_path, "only-ok")),
-                        "--repo", str(run_repo), "--json")
+    subprocess.run(["git", "-C", str(run_repo), "remote", "add", "origin", "https://github.com/octo/work.git"],
+                   check=True)
+    # the event names its repository (as a webhook does): that is github.repository, as on GitHub
+    event = event_file(tmp_path, "only-ok", repository={"full_name": "octo-org/demo", "name": "demo"})
+    only_ok = dispatchd("run", "repository_dispatch", "--event", str(event), "--repo", str(run_repo), "--json")
     assert only_ok.returncode == 0, only_ok.stderr
-    assert [(r["name"], r["conclusion"]) for r in json.loads(only_ok.stdout)["runs"]] == [("builds", "success")]
+    runs = json.loads(only_ok.stdout)["runs"]
+    assert [(r["name"], r["conclusion"]) for r in runs] == [("builds", "success")]
+    assert "hello octo from only-ok in octo-org/demo" in runs[0]["jobs"][0]["log"]
 
     # without --json: a readable report, same exit code; -W narrows "go" to the failing workflow
     text = dispatchd("run", "repository_dispatch", "-e", str(event_file(tmp_path, "go")), "--repo", ".",
@@ -365,6 +372,7 @@ def test_run_exits_0_only_when_every_run_succeeds(run_repo, tmp_path):
     assert "builds" not in text.stdout
     assert "  job test: failure" in text.stdout
     assert "##[error]Process completed with exit code 1." in text.stdout
+    assert "failing in octo/work" in text.stdout  # else from the origin remote, as `serve` names it
 
 
 # --- bad input --------------------------------------------------------------------------------
