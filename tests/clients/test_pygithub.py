@@ -116,3 +116,27 @@ async def test_errors_are_pygithub_exceptions(start_server, make_git_repo):
         bad.close()
         good.close()
     assert await srv.runs("acme/app") == []
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason=(
+    "GET /repos/{o}/{r}/actions/jobs/{id}/logs answers 200 with the text; GitHub answers 302 with a "
+    "Location to the plain-text log, and PyGithub's WorkflowJob.logs_url() returns that header "
+    "(KeyError: 'location')"))
+async def test_job_logs_url_is_a_redirect_to_the_text(start_server, make_git_repo):
+    repo = make_git_repo({".github/workflows/ok.yml": OK})
+    srv = await start_server([f"acme/app={repo}"])
+    gh = Github(base_url=srv.base_url, auth=Auth.Token(TOKEN), retry=None)
+    try:
+        assert await asyncio.to_thread(lambda: gh.get_repo("acme/app").create_repository_dispatch("evt", {"k": "v"}))
+        (run,) = await srv.wait_runs("acme/app", 1)
+
+        def logs_url() -> str:
+            (job,) = list(gh.get_repo("acme/app").get_workflow_run(run["id"]).jobs())
+            return job.logs_url()
+
+        url = await asyncio.to_thread(logs_url)
+    finally:
+        gh.close()
+    r = await srv.http.get(url)
+    assert r.status_code == 200
+    assert "k=v type=evt" in r.text
