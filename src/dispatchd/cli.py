@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,10 +46,22 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
         if not sep or not key:
             raise _fail(f"-f {item!r}: expected KEY=VALUE")
         try:
-            payload[key] = json.loads(value)
+            # NaN, Infinity and 1e400 are no JSON values: they stay strings
+            payload[key] = json.loads(value, parse_constant=_not_json, parse_float=_finite_float)
         except ValueError:
             payload[key] = value
     return payload
+
+
+def _not_json(name: str) -> float:
+    raise ValueError(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(text)
+    return value
 
 
 @app.command()
@@ -67,13 +80,18 @@ def serve(
         repositories = [open_repository(spec) for spec in repos]
     except RepositoryError as e:
         raise _fail(str(e)) from None
+    from sqlalchemy.exc import ArgumentError
+
     from .server import Server, ServerConfig
 
     config = ServerConfig(repos=repositories, host=host, port=port, db_url=db, runners=runners, public_url=public_url,
                           lease_seconds=lease_seconds)
     if data_dir is not None:
         config.data_dir = data_dir
-    server = Server(config)
+    try:
+        server = Server(config)
+    except (ArgumentError, ImportError) as e:  # a URL SQLAlchemy cannot use, or its driver is missing
+        raise _fail(f"--db {db}: {e}") from None
     if server.token_generated:
         console.print(f"admin token (shown once; stored in {config.data_dir}/admin-token):", highlight=False,
                       markup=False)

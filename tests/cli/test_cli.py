@@ -214,7 +214,7 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     client = clean_env(DISPATCHD_TOKEN="tok", DISPATCHD_SERVER=served.base_url)
 
     sent = dispatchd("send", "acme/app", "evt", "-f", "cve=CVE-1", "-f", "n=3", "-f", "flag=true",
-                     "-f", "words=two words", "-f", 'obj={"a": [1]}', env=client)
+                     "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN", env=client)
     assert (sent.returncode, sent.stdout.strip(), sent.stderr) == (0, "sent evt to acme/app", "")
     runs = wait_completed(served, "tok", 2)
     by_name = {r["name"]: r for r in runs}
@@ -239,12 +239,14 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     as_json = dispatchd("runs", "acme/app", "--json", env=client)
     assert sorted(r["id"] for r in json.loads(as_json.stdout)["workflow_runs"]) == sorted([ok["id"], failed["id"]])
 
-    # `logs`: the payload arrived with its types (n a number, flag a boolean, obj an object)
+    # `logs`: the payload arrived with its types (n a number, flag a boolean, obj an object; NaN is
+    # no JSON value, so a string)
     log = dispatchd("logs", str(ok["id"]), env=client)
     assert log.returncode == 0, log.stderr
     assert "=== show (success)" in log.stdout
     assert "cve is CVE-1" in log.stdout
-    assert 'payload {"cve": "CVE-1", "flag": true, "n": 3, "obj": {"a": [1]}, "words": "two words"}' in log.stdout
+    assert ('payload {"cve": "CVE-1", "flag": true, "n": 3, "nan": "NaN", "obj": {"a": [1]}, '
+            '"words": "two words"}') in log.stdout
     log = dispatchd("logs", str(failed["id"]), env=client)
     assert log.returncode == 0, log.stderr
     assert "=== fail (failure)" in log.stdout
@@ -391,6 +393,7 @@ BAD_INPUT = [
     (["serve", "missing"], "error: missing: no such directory"),
     (["serve", "acme=work"], "error: acme: expected OWNER/NAME"),
     (["serve", "acme/a b=work"], "error: acme/a b: owner and name may use"),
+    (["serve", "work", "--db", "nonsense://x"], "error: --db nonsense://x: Can't load plugin"),
     (["send", "acme/app", "evt", "-f", "novalue"], "error: -f 'novalue': expected KEY=VALUE"),
     (["send", "acme/app", "evt", "-f", "=v"], "error: -f '=v': expected KEY=VALUE"),
     # a message quoting the user's input shows it as typed (no console markup)
