@@ -126,6 +126,9 @@ jobs = Table(
     Column("steps", JSON),  # [{number, name, status, conclusion, started_at, completed_at}]
     Column("annotations", JSON),
     Column("continue_on_error", Boolean, nullable=False, default=False),
+    # Reusable workflows: a caller job holds {"path", "text", "inputs", "secrets", "outputs"} of
+    # the workflow it calls; each job of that workflow holds {"parent": caller job id}.
+    Column("call", JSON),
     Column("runner_name", Text),
     Column("lease_expires_at", Float),
     Column("error", Text),

@@ -107,6 +107,7 @@ def upgrade() -> None:
     sa.Column('steps', sa.JSON(), nullable=True),
     sa.Column('annotations', sa.JSON(), nullable=True),
     sa.Column('continue_on_error', sa.Boolean(), nullable=False),
+    sa.Column('call', sa.JSON(), nullable=True),
     sa.Column('runner_name', sa.Text(), nullable=True),
     sa.Column('lease_expires_at', sa.Float(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
