@@ -49,6 +49,18 @@ jobs:
       - run: exit 3
 """
 
+# invalid: a job without runs-on (the run fails with the file's error; the others still run)
+BROKEN = """\
+name: broken
+on:
+  repository_dispatch:
+    types: [evt]
+jobs:
+  j:
+    steps:
+      - run: echo never
+"""
+
 UNRELATED = """\
 name: unrelated
 on:
@@ -135,7 +147,8 @@ def serve(tmp_path: Path):
 @pytest.fixture
 def app_repo(make_git_repo, tmp_path: Path) -> Path:
     return make_git_repo({".github/workflows/show.yml": SHOW, ".github/workflows/fail.yml": FAIL,
-                          ".github/workflows/unrelated.yml": UNRELATED}, path=tmp_path / "app")
+                          ".github/workflows/broken.yml": BROKEN, ".github/workflows/unrelated.yml": UNRELATED},
+                         path=tmp_path / "app")
 
 
 def wait_completed(served: Served, token: str, count: int) -> list[dict]:
@@ -216,11 +229,13 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     sent = dispatchd("send", "acme/app", "evt", "-f", "cve=CVE-1", "-f", "n=3", "-f", "flag=true",
                      "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN", env=client)
     assert (sent.returncode, sent.stdout.strip(), sent.stderr) == (0, "sent evt to acme/app", "")
-    runs = wait_completed(served, "tok", 2)
-    by_name = {r["name"]: r for r in runs}
-    assert sorted(by_name) == ["always fails [ci]", "show payload"]
-    ok, failed = by_name["show payload"], by_name["always fails [ci]"]
-    assert (ok["conclusion"], failed["conclusion"]) == ("success", "failure")
+    runs = wait_completed(served, "tok", 3)
+    by_path = {r["path"]: r for r in runs}
+    assert sorted(by_path) == [".github/workflows/broken.yml", ".github/workflows/fail.yml",
+                               ".github/workflows/show.yml"]
+    ok, failed, broken = (by_path[f".github/workflows/{f}.yml"] for f in ("show", "fail", "broken"))
+    assert (ok["conclusion"], failed["conclusion"], broken["conclusion"]) == ("success", "failure", "failure")
+    assert (ok["name"], failed["name"]) == ("show payload", "always fails [ci]")
 
     # `runs` reads GITHUB_TOKEN too; the table has id, workflow, event, status and conclusion, whole
     # cells although stdout is a pipe (where a terminal width would be 80 columns)
@@ -234,10 +249,12 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
                                        "success"]
     assert rows[str(failed["id"])][:6] == [str(failed["id"]), "always fails [ci]", "1", "repository_dispatch",
                                            "completed", "failure"]
-    assert len(rows) == 2
+    assert rows[str(broken["id"])][3:6] == ["repository_dispatch", "completed", "failure"]
+    assert len(rows) == 3
 
     as_json = dispatchd("runs", "acme/app", "--json", env=client)
-    assert sorted(r["id"] for r in json.loads(as_json.stdout)["workflow_runs"]) == sorted([ok["id"], failed["id"]])
+    assert sorted(r["id"] for r in json.loads(as_json.stdout)["workflow_runs"]) == sorted(
+        [ok["id"], failed["id"], broken["id"]])
 
     # `logs`: the payload arrived with its types (n a number, flag a boolean, obj an object; NaN is
     # no JSON value, so a string)
@@ -251,6 +268,9 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     assert log.returncode == 0, log.stderr
     assert "=== fail (failure)" in log.stdout
     assert "##[error]Process completed with exit code 3." in log.stdout
+    log = dispatchd("logs", str(broken["id"]), env=client)
+    assert log.returncode == 0, log.stderr
+    assert ".github/workflows/broken.yml (Line: 7, Col: 5): Required property is missing: runs-on" in log.stdout
 
     # errors from the server are one line, no traceback, exit 1
     for args, env, message in [
@@ -272,7 +292,7 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     assert proc.stderr.startswith("error: Invalid request.")
     assert "event_type is too long" in proc.stderr
     # none of them started anything
-    assert len(served.get("/repos/acme/app/actions/runs", "tok").json()["workflow_runs"]) == 2
+    assert len(served.get("/repos/acme/app/actions/runs", "tok").json()["workflow_runs"]) == 3
 
 
 # --- dispatchd run ----------------------------------------------------------------------------
