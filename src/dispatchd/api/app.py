@@ -1,4 +1,4 @@
-"""The FastAPI application: GitHub's REST paths over the engine."""
+"""The FastAPI application: GitHub's REST paths over the engine, plus the webhook sender."""
 
 from __future__ import annotations
 
@@ -10,32 +10,48 @@ from typing import Any
 from fastapi import FastAPI
 
 from ..engine.service import Engine
-from . import dispatches, errors, repos, runs
+from ..webhooks import WebhookService
+from . import dispatches, errors, hooks, issues, repos, runs, tokens, workflows
 from .auth import Authenticator
 from .context import ApiContext
+from .limits import Limits, RequestLimits
+from .openapi import install_openapi
 
 
 def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine: bool = True) -> FastAPI:
-    """The app. With ``manage_engine`` the app's lifespan starts and stops the engine."""
+    """The app. With ``manage_engine`` the app's lifespan starts and stops the engine; the
+    webhook sender runs while the app does."""
+    webhook_service = WebhookService(engine.db, engine.repos, base_url.rstrip("/"))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if manage_engine:
             await engine.start()
+        webhook_service.start()
         try:
             yield
         finally:
+            await webhook_service.stop()
             if manage_engine:
                 await engine.stop()
 
-    app = FastAPI(title="dispatchd", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
-    ctx = ApiContext(engine=engine, auth=Authenticator(admin_token), base_url=base_url.rstrip("/"))
+    app = FastAPI(title="dispatchd", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="GitHub's REST API for repository_dispatch, workflow runs, issues and webhooks, "
+                              "served by dispatchd.")
+    ctx = ApiContext(engine=engine, auth=Authenticator(admin_token, engine.db), base_url=base_url.rstrip("/"))
+    ctx.webhooks = webhook_service  # type: ignore[attr-defined]  # redelivery wakes the sender
     errors.install(app)
-    for module in (dispatches, runs, repos):
+    # runs before workflows: workflows.py lists a workflow's runs through runs.py's helper.
+    for module in (dispatches, runs, workflows, repos, issues, hooks, tokens):
         app.include_router(module.router(ctx))
+    install_openapi(app)
 
+    limits = Limits()
+    app.add_middleware(RequestLimits, limits=limits)
     app.add_middleware(GitHubHeaders)
     app.state.ctx = ctx
+    app.state.limits = limits
+    app.state.webhooks = webhook_service
     return app
 
 

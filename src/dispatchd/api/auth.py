@@ -1,4 +1,11 @@
-"""Who is calling: the ``Authorization`` header (``Bearer T`` or ``token T``, scheme case-insensitive).
+"""Who is calling and what they may do: the ``Authorization`` header (``Bearer T`` or ``token T``,
+scheme case-insensitive), the admin token, and repository tokens with a scope.
+
+GitHub's answers (REST "Troubleshooting"): no token where one is needed is 401 ``Requires
+authentication``; an unknown, revoked or expired token is 401 ``Bad credentials``; a token that
+may not see a repository gets 404 ``Not Found`` (GitHub hides what it will not show); a token
+that sees it but lacks the permission gets 403 ``Resource not accessible by personal access
+token`` (``... by integration`` for a job's ``GITHUB_TOKEN``).
 
 The admin token comes from ``DISPATCHD_TOKEN`` or is generated once and kept under the data
 directory. Tokens are compared in constant time.
@@ -14,15 +21,29 @@ from pathlib import Path
 
 from fastapi import Request
 
-from .errors import GitHubError
+from ..store import tokens as stored_tokens
+from ..store.database import Database
+from .errors import DOCS, GitHubError
 
 ADMIN_LOGIN = "dispatchd-admin"
 
 
 @dataclass(frozen=True)
 class Identity:
+    """The caller. ``repository_id`` is None for the admin, who sees every repository."""
+
     login: str
     admin: bool = True
+    repository_id: int | None = None
+    scope: str = "write"
+    token_id: int | None = None
+    job_id: int | None = None
+
+    @property
+    def forbidden_message(self) -> str:
+        if self.job_id is not None:
+            return "Resource not accessible by integration"
+        return "Resource not accessible by personal access token"
 
 
 def load_admin_token(data_dir: Path) -> tuple[str, bool]:
@@ -52,14 +73,38 @@ def bearer_token(header: str | None) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, admin_token: str) -> None:
-        self._admin = admin_token.encode()
+    """Turns a request's token into an :class:`Identity` (admin token in memory, others from the
+    store by their hash)."""
 
-    def identify(self, request: Request) -> Identity:
+    def __init__(self, admin_token: str, db: Database | None = None) -> None:
+        self._admin = admin_token.encode()
+        self._db = db
+
+    async def identify(self, request: Request) -> Identity:
         """The caller, or GitHubError 401 (``Requires authentication`` / ``Bad credentials``)."""
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
-            raise GitHubError(401, "Requires authentication")
-        if hmac.compare_digest(token.encode(), self._admin):
+            raise GitHubError(401, "Requires authentication", DOCS)
+        if hmac.compare_digest(token.encode("utf-8", "surrogatepass"), self._admin):
             return Identity(login=ADMIN_LOGIN)
-        raise GitHubError(401, "Bad credentials")
+        if self._db is not None and token.startswith(stored_tokens.PREFIX) and len(token) < 200:
+            record = await self._db.read(stored_tokens.lookup, token)
+            if record is not None:
+                return Identity(login=record.login, admin=False, repository_id=record.repository_id,
+                                scope=record.scope, token_id=record.id, job_id=record.job_id)
+        raise GitHubError(401, "Bad credentials", DOCS)
+
+
+def check_access(identity: Identity, repository_id: int, needed: str, doc: str) -> None:
+    """GitHub's 404 for a repository the token cannot see, 403 for a permission it lacks."""
+    if identity.admin:
+        return
+    if identity.repository_id != repository_id:
+        raise GitHubError(404, "Not Found", doc)
+    if not stored_tokens.allows(identity.scope, needed):
+        raise GitHubError(403, identity.forbidden_message, doc)
+
+
+def require_admin(identity: Identity, doc: str = DOCS) -> None:
+    if not identity.admin:
+        raise GitHubError(403, identity.forbidden_message, doc)

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import Request
+
 from ..engine.service import Engine
 from ..repos import Repository
-from .auth import Authenticator
+from .auth import Authenticator, Identity, check_access
 from .errors import DOCS, not_found
+
+
+@dataclass
+class Access:
+    """A request allowed to touch one repository."""
+
+    identity: Identity
+    repo_id: int
+    repository: Repository
 
 
 @dataclass
@@ -22,3 +33,12 @@ class ApiContext:
         if found is None:
             raise not_found(doc)
         return found
+
+    async def access(self, request: Request, owner: str, name: str, needed: str, doc: str = DOCS) -> Access:
+        """Authenticate (401), find the repository (404, also when the token may not see it), then
+        check the token's scope (403): GitHub's order. ``needed`` is ``read``, ``dispatch`` or
+        ``write``."""
+        identity = await self.auth.identify(request)
+        repo_id, repository = self.repository(owner, name, doc)
+        check_access(identity, repo_id, needed, doc)
+        return Access(identity, repo_id, repository)

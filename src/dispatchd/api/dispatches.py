@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from ..store.events import NewEvent
+from . import models
 from .context import ApiContext
 from .errors import GitHubError
 
@@ -93,17 +94,19 @@ def validate_dispatch(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def router(ctx: ApiContext) -> APIRouter:
-    r = APIRouter()
+    r = APIRouter(tags=["repos"])
 
-    @r.post("/repos/{owner}/{repo}/dispatches", status_code=204)
+    @r.post("/repos/{owner}/{repo}/dispatches", status_code=204, response_class=Response,
+            responses={204: {"description": "The event is stored"}},
+            openapi_extra=models.body(models.RepositoryDispatchRequest))
     async def create_dispatch(owner: str, repo: str, request: Request) -> Response:
-        identity = ctx.auth.identify(request)
-        repo_id, _ = ctx.repository(owner, repo, DOC)
+        """Create a repository dispatch event: 204 once it is on disk, whether or not a workflow matches."""
+        a = await ctx.access(request, owner, repo, "dispatch", DOC)
         body = parse_json_object(await request.body(), DOC)
         event_type, payload = validate_dispatch(body)
         key = request.headers.get("idempotency-key")
         await ctx.engine.submit(NewEvent(
-            repository_id=repo_id, event_name="repository_dispatch", sender=identity.login,
+            repository_id=a.repo_id, event_name="repository_dispatch", sender=a.identity.login,
             event_type=event_type, client_payload=payload, idempotency_key=key[:200] if key else None))
         return Response(status_code=204)
 

@@ -7,6 +7,7 @@ may not see; a malformed body is 400 ``Problems parsing JSON``; wrong shapes are
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 DOCS = "https://docs.github.com/rest"
+log = logging.getLogger(__name__)
 
 
 class GitHubError(Exception):
@@ -54,6 +56,12 @@ def install(app: Any) -> None:
         if exc.status_code in (404, 405):
             return error_response(404, "Not Found")
         return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:
+        # A bug must still answer in GitHub's shape (and is logged by the server).
+        log.error("unhandled error", exc_info=exc)
+        return error_response(500, "Server Error")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:

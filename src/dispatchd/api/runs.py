@@ -1,37 +1,39 @@
 """Workflow runs and jobs (REST: "Workflow runs", "Workflow jobs"), with GitHub's fields,
-filters, paging and ``Link`` headers."""
+filters, paging and ``Link`` headers; re-runs as new attempts; run logs as a zip of job logs."""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import urlencode
+from types import SimpleNamespace
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from ..engine.attempts import AttemptRefused, attempt_row
 from ..store import logs as stored_logs
 from ..store import queries
+from . import models
 from .context import ApiContext
+from .dispatches import parse_json_object
 from .errors import GitHubError, not_found
+from .paging import link_headers, page_params
 from .serialize import job_json, run_json
+
+#: Ids are 64-bit in the store; a larger number is a 422, not an overflow deep in SQL.
+DbId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Attempt = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
 JOBS_DOC = "https://docs.github.com/rest/actions/workflow-jobs"
+RERUN_DOC = "https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow"
+DELETE_DOC = "https://docs.github.com/rest/actions/workflow-runs#delete-a-workflow-run"
 
 
-def _int_param(request: Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise GitHubError(422, f"Invalid request.\n\nFor '{name}', {raw!r} is not an integer.") from None
-    return max(lo, min(hi, value))
-
-
-def _created_range(spec: str | None) -> tuple[float | None, float | None]:
+def created_range(spec: str | None) -> tuple[float | None, float | None]:
     """GitHub's date-range syntax for ``created``: ``>=D``, ``<=D``, ``>D``, ``<D``, ``D..D``, ``D``."""
     if not spec:
         return None, None
@@ -57,27 +59,17 @@ def _created_range(spec: str | None) -> tuple[float | None, float | None]:
     return t, t + 86399
 
 
-def link_header(request: Request, page: int, per_page: int, total: int) -> str | None:
-    last = max(1, -(-total // per_page))
-    parts = []
-    base = str(request.url).split("?", 1)[0]
-    params = dict(request.query_params)
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
 
-    def url(p: int) -> str:
-        return f"{base}?{urlencode({**params, 'per_page': per_page, 'page': p})}"
 
-    if page > 1:
-        parts.append(f'<{url(page - 1)}>; rel="prev"')
-    if page < last:
-        parts.append(f'<{url(page + 1)}>; rel="next"')
-        parts.append(f'<{url(last)}>; rel="last"')
-    if page > 1:
-        parts.append(f'<{url(1)}>; rel="first"')
-    return ", ".join(parts) or None
+def _log_file_name(index: int, name: str) -> str:
+    # GitHub's archive names each job's log "<n>_<job name>.txt"; '/' cannot be in a file name.
+    safe = _UNSAFE_IN_FILE_NAMES.sub("_", name)[:200]
+    return f"{index}_{safe}.txt"
 
 
 def router(ctx: ApiContext) -> APIRouter:
-    r = APIRouter()
+    r = APIRouter(tags=["actions"])
     db = ctx.engine.db
 
     async def _run_or_404(repo_id: int, run_id: int) -> Any:
@@ -86,40 +78,75 @@ def router(ctx: ApiContext) -> APIRouter:
             raise not_found(RUNS_DOC)
         return run
 
-    @r.get("/repos/{owner}/{repo}/actions/runs")
-    async def list_runs(owner: str, repo: str, request: Request) -> Response:
-        ctx.auth.identify(request)
-        repo_id, repository = ctx.repository(owner, repo, RUNS_DOC)
-        per_page = _int_param(request, "per_page", 30, 1, 100)
-        page = _int_param(request, "page", 1, 1, 10**6)
-        after, before = _created_range(request.query_params.get("created"))
+    async def list_runs_page(request: Request, repo_id: int, repository: Any, workflow_id: int | None) -> Response:
+        page = page_params(request)
+        after, before = created_range(request.query_params.get("created"))
+        q = request.query_params
         total, rows = await db.read(lambda c: queries.list_runs(
-            c, repo_id, event=request.query_params.get("event"), status=request.query_params.get("status"),
-            branch=request.query_params.get("branch"), created_after=after, created_before=before,
-            per_page=per_page, page=page))
+            c, repo_id, event=q.get("event"), status=q.get("status"), branch=q.get("branch"),
+            created_after=after, created_before=before, workflow_id=workflow_id,
+            per_page=page.per_page, page=page.page))
         body = {"total_count": total, "workflow_runs": [run_json(x, repository, repo_id, ctx.base_url) for x in rows]}
-        link = link_header(request, page, per_page, total)
-        return JSONResponse(body, headers={"Link": link} if link else None)
+        return JSONResponse(body, headers=link_headers(request, page, total))
 
-    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}")
-    async def get_run(owner: str, repo: str, run_id: int, request: Request) -> dict[str, Any]:
-        ctx.auth.identify(request)
-        repo_id, repository = ctx.repository(owner, repo, RUNS_DOC)
-        return run_json(await _run_or_404(repo_id, run_id), repository, repo_id, ctx.base_url)
+    ctx.list_runs_page = list_runs_page  # type: ignore[attr-defined]  # shared with workflows.py
 
-    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/jobs")
-    async def list_jobs(owner: str, repo: str, run_id: int, request: Request) -> Response:
-        ctx.auth.identify(request)
-        repo_id, repository = ctx.repository(owner, repo, JOBS_DOC)
+    @r.get("/repos/{owner}/{repo}/actions/runs", responses=models.ok(models.WorkflowRunList),
+           openapi_extra=models.query("actor", "branch", "event", "status", "created", "per_page", "page"))
+    async def list_runs(owner: str, repo: str, request: Request) -> Response:
+        """List workflow runs for a repository, newest first."""
+        a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
+        return await list_runs_page(request, a.repo_id, a.repository, None)
+
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}", responses=models.ok(models.WorkflowRun))
+    async def get_run(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Get a workflow run (its latest attempt)."""
+        a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
+        return JSONResponse(run_json(await _run_or_404(a.repo_id, run_id), a.repository, a.repo_id, ctx.base_url))
+
+    async def _attempt(repo_id: int, run_id: int, attempt: int) -> Any:
         run = await _run_or_404(repo_id, run_id)
+        if attempt == run.run_attempt:
+            return run
+        snap = await db.read(attempt_row, run_id, attempt) if 0 < attempt < run.run_attempt else None
+        if snap is None:
+            raise not_found(RUNS_DOC)
+        return SimpleNamespace(**{**dict(run._mapping), "run_attempt": attempt, "status": snap.status,
+                                  "conclusion": snap.conclusion, "run_started_at": snap.run_started_at,
+                                  "updated_at": snap.updated_at, "triggering_actor": snap.actor})
+
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}",
+           responses=models.ok(models.WorkflowRun))
+    async def get_attempt(owner: str, repo: str, run_id: DbId, attempt_number: Attempt, request: Request) -> Response:
+        """Get one attempt of a workflow run."""
+        a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
+        run = await _attempt(a.repo_id, run_id, attempt_number)
+        return JSONResponse(run_json(run, a.repository, a.repo_id, ctx.base_url))
+
+    async def _jobs_page(request: Request, a: Any, run: Any, attempt: int | None) -> Response:
+        rows = await db.read(queries.run_jobs, run.id, attempt)
+        page = page_params(request)
+        body = {"total_count": len(rows),
+                "jobs": [job_json(j, run, a.repository, ctx.base_url) for j in page.slice(rows)]}
+        return JSONResponse(body, headers=link_headers(request, page, len(rows)))
+
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/jobs", responses=models.ok(models.JobList),
+           openapi_extra=models.query("filter", "per_page", "page"))
+    async def list_jobs(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Jobs of the latest attempt (``filter=latest``, default) or of every attempt (``filter=all``)."""
+        a = await ctx.access(request, owner, repo, "read", JOBS_DOC)
+        run = await _run_or_404(a.repo_id, run_id)
         attempt = None if request.query_params.get("filter") == "all" else run.run_attempt
-        rows = await db.read(queries.run_jobs, run_id, attempt)
-        per_page = _int_param(request, "per_page", 30, 1, 100)
-        page = _int_param(request, "page", 1, 1, 10**6)
-        chunk = rows[(page - 1) * per_page: page * per_page]
-        body = {"total_count": len(rows), "jobs": [job_json(j, run, repository, ctx.base_url) for j in chunk]}
-        link = link_header(request, page, per_page, len(rows))
-        return JSONResponse(body, headers={"Link": link} if link else None)
+        return await _jobs_page(request, a, run, attempt)
+
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+           responses=models.ok(models.JobList), openapi_extra=models.query("per_page", "page"))
+    async def list_attempt_jobs(owner: str, repo: str, run_id: DbId, attempt_number: Attempt,
+                                request: Request) -> Response:
+        """Jobs of one attempt of a workflow run."""
+        a = await ctx.access(request, owner, repo, "read", JOBS_DOC)
+        run = await _attempt(a.repo_id, run_id, attempt_number)
+        return await _jobs_page(request, a, run, attempt_number)
 
     async def _job_or_404(repo_id: int, job_id: int) -> tuple[Any, Any]:
         job = await db.read(queries.get_job, job_id)
@@ -130,39 +157,99 @@ def router(ctx: ApiContext) -> APIRouter:
             raise not_found(JOBS_DOC)
         return job, run
 
-    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}")
-    async def get_job(owner: str, repo: str, job_id: int, request: Request) -> dict[str, Any]:
-        ctx.auth.identify(request)
-        repo_id, repository = ctx.repository(owner, repo, JOBS_DOC)
-        job, run = await _job_or_404(repo_id, job_id)
-        return job_json(job, run, repository, ctx.base_url)
+    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}", responses=models.ok(models.Job))
+    async def get_job(owner: str, repo: str, job_id: DbId, request: Request) -> Response:
+        """Get a job of a workflow run."""
+        a = await ctx.access(request, owner, repo, "read", JOBS_DOC)
+        job, run = await _job_or_404(a.repo_id, job_id)
+        return JSONResponse(job_json(job, run, a.repository, ctx.base_url))
 
-    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}/logs")
-    async def job_logs(owner: str, repo: str, job_id: int, request: Request) -> Response:
-        # GitHub answers 302 to a short-lived plain-text URL; answering the text itself serves
-        # clients that follow redirects and those that do not.
-        ctx.auth.identify(request)
-        repo_id, _ = ctx.repository(owner, repo, JOBS_DOC)
-        job, _run = await _job_or_404(repo_id, job_id)
+    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}/logs",
+           responses={200: {"description": "The job's log, plain text", "content": {"text/plain": {}}}},
+           response_class=PlainTextResponse)
+    async def job_logs(owner: str, repo: str, job_id: DbId, request: Request) -> Response:
+        """A job's log as plain text. GitHub answers 302 to a short-lived plain-text URL; answering
+        the text itself serves clients that follow redirects and those that do not."""
+        a = await ctx.access(request, owner, repo, "read", JOBS_DOC)
+        job, _run = await _job_or_404(a.repo_id, job_id)
         return PlainTextResponse(await db.read(stored_logs.read, job.id))
 
-    @r.post("/repos/{owner}/{repo}/actions/runs/{run_id}/cancel", status_code=202)
-    async def cancel_run(owner: str, repo: str, run_id: int, request: Request) -> Response:
-        ctx.auth.identify(request)
-        repo_id, _ = ctx.repository(owner, repo, RUNS_DOC)
-        await _run_or_404(repo_id, run_id)
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/logs",
+           responses={200: {"description": "A zip archive of the job logs", "content": {"application/zip": {}}}},
+           response_class=Response)
+    async def run_logs(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """The logs of the run's latest attempt: a zip archive with one ``<n>_<job name>.txt`` per job
+        (GitHub answers 302 to such an archive)."""
+        a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
+        run = await _run_or_404(a.repo_id, run_id)
+        rows = await db.read(queries.run_jobs, run.id, run.run_attempt)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for index, job in enumerate(rows, start=1):
+                zf.writestr(_log_file_name(index, job.name), await db.read(stored_logs.read, job.id))
+        return Response(buf.getvalue(), media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="logs_{run.id}.zip"'})
+
+    @r.post("/repos/{owner}/{repo}/actions/runs/{run_id}/cancel", status_code=202,
+            responses=models.ok(models.Empty, 202))
+    async def cancel_run(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Cancel a run: 202 ``{}``, or 409 when it already completed."""
+        a = await ctx.access(request, owner, repo, "write", RUNS_DOC)
+        await _run_or_404(a.repo_id, run_id)
         if not await ctx.engine.cancel_run(run_id):
             raise GitHubError(409, "Cannot cancel a workflow run that is completed.", RUNS_DOC)
         return JSONResponse({}, status_code=202)
 
-    @r.get("/dispatchd/runs/{run_id}")
-    async def find_run(run_id: int, request: Request) -> dict[str, Any]:
+    async def _rerun(owner: str, repo: str, run_id: DbId, request: Request, failed_only: bool) -> Response:
+        a = await ctx.access(request, owner, repo, "write", RERUN_DOC)
+        await _run_or_404(a.repo_id, run_id)
+        raw = await request.body()
+        if raw.strip():  # optional {"enable_debug_logging": bool}
+            body = parse_json_object(raw, RERUN_DOC)
+            debug = body.get("enable_debug_logging", False)
+            if not isinstance(debug, bool):
+                raise GitHubError(422, f"Invalid request.\n\nFor 'properties/enable_debug_logging', "
+                                       f"{str(debug)[:50]!r} is not a boolean.", RERUN_DOC)
+        try:
+            await ctx.engine.rerun_run(run_id, failed_only=failed_only, actor=a.identity.login)
+        except AttemptRefused as e:
+            raise GitHubError(403, str(e), RERUN_DOC) from None
+        return JSONResponse({}, status_code=201)
+
+    rerun_body = models.body(models.RerunRequest, required=False)
+
+    @r.post("/repos/{owner}/{repo}/actions/runs/{run_id}/rerun", status_code=201,
+            responses=models.ok(models.Empty, 201), openapi_extra=rerun_body)
+    async def rerun(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Re-run every job of a completed run as its next attempt (201 ``{}``; 403 while it runs)."""
+        return await _rerun(owner, repo, run_id, request, failed_only=False)
+
+    @r.post("/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs", status_code=201,
+            responses=models.ok(models.Empty, 201), openapi_extra=rerun_body)
+    async def rerun_failed(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Re-run the failed and cancelled jobs of a completed run, and the jobs that need them."""
+        return await _rerun(owner, repo, run_id, request, failed_only=True)
+
+    @r.delete("/repos/{owner}/{repo}/actions/runs/{run_id}", status_code=204,
+              responses={204: {"description": "Deleted"}}, response_class=Response)
+    async def delete_run(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """Delete a completed run with its jobs and logs (403 while it runs)."""
+        a = await ctx.access(request, owner, repo, "write", DELETE_DOC)
+        await _run_or_404(a.repo_id, run_id)
+        try:
+            await ctx.engine.delete_run(run_id)
+        except AttemptRefused as e:
+            raise GitHubError(403, str(e), DELETE_DOC) from None
+        return Response(status_code=204)
+
+    @r.get("/dispatchd/runs/{run_id}", responses=models.ok(models.WorkflowRun), tags=["dispatchd"])
+    async def find_run(run_id: DbId, request: Request) -> Response:
         """dispatchd's own: a run by id alone (``dispatchd logs RUN_ID`` does not know the repository)."""
-        ctx.auth.identify(request)
+        identity = await ctx.auth.identify(request)
         run = await db.read(queries.get_run, run_id)
         repository = ctx.engine.repos.get(run.repository_id) if run is not None else None
-        if run is None or repository is None:
+        if run is None or repository is None or (not identity.admin and identity.repository_id != run.repository_id):
             raise not_found(RUNS_DOC)
-        return run_json(run, repository, run.repository_id, ctx.base_url)
+        return JSONResponse(run_json(run, repository, run.repository_id, ctx.base_url))
 
     return r

@@ -1,4 +1,5 @@
-"""GitHub's JSON shapes for runs, jobs and repositories (REST: workflow-runs, workflow-jobs)."""
+"""GitHub's JSON shapes for runs, jobs, workflows and repositories (REST: workflow-runs,
+workflow-jobs, workflows)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def run_json(run: Any, repo: Any, repo_id: int, base: str) -> dict[str, Any]:
     api = f"{base}/repos/{full}/actions/runs/{run.id}"
     repository = repository_object(repo_id, repo.owner, repo.name, run.head_branch or "main", base)
     actor = user_object(run.actor, base)
+    github = (run.contexts or {}).get("github") or {} if isinstance(run.contexts, dict) else {}
+    triggering = getattr(run, "triggering_actor", None) or github.get("triggering_actor") or run.actor
     return {
         "id": run.id,
         "name": run.name,
@@ -41,7 +44,7 @@ def run_json(run: Any, repo: Any, repo_id: int, base: str) -> dict[str, Any]:
         "created_at": iso(run.created_at),
         "updated_at": iso(run.updated_at),
         "actor": actor,
-        "triggering_actor": actor,
+        "triggering_actor": user_object(triggering, base),
         "run_attempt": run.run_attempt,
         "referenced_workflows": [],
         "run_started_at": iso(run.run_started_at),
@@ -53,7 +56,8 @@ def run_json(run: Any, repo: Any, repo_id: int, base: str) -> dict[str, Any]:
         "rerun_url": f"{api}/rerun",
         "previous_attempt_url": f"{api}/attempts/{run.run_attempt - 1}" if run.run_attempt > 1 else None,
         "workflow_url": f"{base}/repos/{full}/actions/workflows/{run.workflow_id}",
-        "head_commit": {"id": run.head_sha},
+        "head_commit": {"id": run.head_sha, "tree_id": None, "message": "", "timestamp": iso(run.created_at),
+                        "author": None, "committer": None},
         "repository": repository,
         "head_repository": repository,
         # Not in GitHub's shape: why a run failed before any job could start (invalid workflow file).
@@ -97,4 +101,22 @@ def job_json(job: Any, run: Any, repo: Any, base: str) -> dict[str, Any]:
         "runner_group_name": None,
         "workflow_name": run.name,
         "annotations": job.annotations or [],
+    }
+
+
+def workflow_json(row: Any, repo: Any, base: str, state: str = "active") -> dict[str, Any]:
+    """GitHub's workflow object (REST "Workflows")."""
+    full = f"{repo.owner}/{repo.name}"
+    file = row.path.rsplit("/", 1)[-1]
+    return {
+        "id": row.id,
+        "node_id": f"W_{row.id}",
+        "name": row.name or row.path,
+        "path": row.path,
+        "state": state,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "url": f"{base}/repos/{full}/actions/workflows/{row.id}",
+        "html_url": f"{base}/{full}/blob/HEAD/{row.path}",
+        "badge_url": f"{base}/{full}/workflows/{file}/badge.svg",
     }

@@ -24,8 +24,10 @@ from sqlalchemy.engine import Connection
 from .. import expressions as expr
 from ..runner.protocol import JobAssignment, JobResult
 from ..store import logs as stored_logs
+from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
+from . import calls
 from .workflows import load_cached
 
 log = logging.getLogger(__name__)
@@ -42,13 +44,46 @@ class PlannerConfig:
     ``fixed_workspace``: one-shot mode runs in the repository's working tree instead (as act does).
     ``runner_labels``: label patterns of the runners that exist, for the "no runner" message.
     ``secrets_for``: repository id → ``{name: value}``.
+    ``extra_env``: variables every job gets below the workflow's own ``env`` (``dispatchd run --env``).
+    ``skip_unrunnable``: a job whose ``runs-on`` no runner has is skipped with the reason, instead of
+    waiting for such a runner as GitHub does: in a one-shot run no runner will ever appear (act
+    skips such jobs too).
     """
 
     workspace_root: str
     fixed_workspace: str | None = None
     runner_labels: tuple[str, ...] = DEFAULT_RUNNER_LABELS
     secrets_for: Any = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    skip_unrunnable: bool = False
     repository_paths: dict[int, str] = field(default_factory=dict)
+    #: ``(repository id, sha, path) -> text | None``: files of the run's commit (reusable workflows).
+    read_file: Any = None
+
+
+@dataclass
+class Scope:
+    """The workflow a job belongs to: the run's own (``prefix`` empty), or a reusable workflow
+    called by the job ``prefix[:-1]`` with its own ``inputs`` and ``secrets``."""
+
+    workflow: Workflow
+    prefix: str = ""
+    inputs: dict[str, Any] | None = None
+    secrets: dict[str, str] | None = None
+    depth: int = 0
+
+
+def _scopes(workflow: Workflow, rows: list[Any]) -> dict[int | None, Scope]:
+    """Scope by caller job id (None: the run's workflow)."""
+    scopes: dict[int | None, Scope] = {None: Scope(workflow)}
+    for row in rows:
+        call = row.call or {}
+        if "text" in call:
+            called = load_cached(call["path"], call["text"])
+            if isinstance(called, Workflow):
+                scopes[row.id] = Scope(called, row.job_key + "/", call.get("inputs") or {}, call.get("secrets") or {},
+                                       call.get("depth", 1))
+    return scopes
 
 
 def labels_match(required: list[str], available: tuple[str, ...]) -> bool:
@@ -112,11 +147,12 @@ def _ancestors(workflow: Workflow, key: str) -> set[str]:
     return seen
 
 
-def _job_status(workflow: Workflow, key: str, results: dict[str, dict[str, Any]], cancelled: bool) -> str:
+def _job_status(scope: Scope, key: str, results: dict[str, dict[str, Any]], cancelled: bool) -> str:
     """GitHub's job-level status for ``success()``/``failure()``: over every ancestor job."""
     if cancelled:
         return "cancelled"
-    ancestors = [results[a]["result"] for a in _ancestors(workflow, key) if a in results]
+    ancestors = [results[scope.prefix + a]["result"] for a in _ancestors(scope.workflow, key)
+                 if scope.prefix + a in results]
     if any(r == "failure" for r in ancestors):
         return "failure"
     if any(r in ("cancelled", "skipped") for r in ancestors):
@@ -151,6 +187,10 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
         changed = False
         rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
         results = _key_results(rows, workflow)
+        if calls.finish_calls(conn, rows, results, run.contexts):
+            changed = True
+            continue
+        scopes = _scopes(workflow, rows)
         for row in rows:
             if row.state == "queued" and run.cancel_requested:
                 _complete_job(conn, row.id, "cancelled", log_lines=["##[error]The run was cancelled."])
@@ -158,12 +198,17 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
                 continue
             if row.state != "pending":
                 continue
-            job = workflow.jobs[row.job_key]
-            if not all(results.get(n, {}).get("done") for n in job.needs):
+            scope = scopes.get((row.call or {}).get("parent"))
+            if scope is None:  # the caller's workflow could not be read back: nothing can run
+                _complete_job(conn, row.id, "failure", error="the called workflow is unavailable")
+                changed = True
+                continue
+            job = scope.workflow.jobs[row.job_key[len(scope.prefix):]]
+            if not all(results.get(scope.prefix + n, {}).get("done") for n in job.needs):
                 continue
             try:
                 with conn.begin_nested():
-                    queued.extend(_start_job(conn, run, workflow, job, row, results, cfg))
+                    queued.extend(_start_job(conn, run, scope, job, row, results, cfg))
             except Exception as e:  # a bug here fails this job with a reason, never the whole run
                 log.exception("planning job %s failed", row.id)
                 _complete_job(conn, row.id, "failure", error=f"dispatchd: {type(e).__name__}: {e}",
@@ -191,18 +236,21 @@ def _conclude_run(conn: Connection, run: Any, rows: list[Any]) -> None:
         status="completed", conclusion=conclusion, updated_at=time.time()))
 
 
-def _start_job(conn: Connection, run: Any, workflow: Workflow, job: Job, row: Any,
+def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
                results: dict[str, dict[str, Any]], cfg: PlannerConfig) -> list[int]:
-    """A job whose ``needs`` are done: evaluate its ``if``, expand its matrix, queue its legs."""
+    """A job whose ``needs`` are done: evaluate its ``if``, expand its matrix, queue its legs
+    (or, for a reusable workflow call, start the called workflow's jobs)."""
+    workflow = scope.workflow
     contexts = run.contexts
-    needs = {n: {"result": results[n]["result"], "outputs": results[n]["outputs"]} for n in job.needs}
+    needs = {n: {"result": results[scope.prefix + n]["result"], "outputs": results[scope.prefix + n]["outputs"]}
+             for n in job.needs}
     base = {
         "github": {**contexts["github"], "job": job.id},
         "needs": needs,
         "vars": contexts.get("vars", {}),
-        "inputs": contexts.get("inputs", {}),
+        "inputs": scope.inputs if scope.inputs is not None else contexts.get("inputs", {}),
     }
-    status = _job_status(workflow, job.id, results, bool(run.cancel_requested))
+    status = _job_status(scope, job.id, results, bool(run.cancel_requested))
     try:
         if not expr.evaluate_condition(job.if_, base, job_status=status):
             _complete_job(conn, row.id, "skipped")
@@ -212,8 +260,20 @@ def _start_job(conn: Connection, run: Any, workflow: Workflow, job: Job, row: An
                       log_lines=[f"##[error]{workflow.path}: jobs.{job.id}.if: {e}"])
         return []
     if job.uses:
-        msg = f"jobs.{job.id}: reusable workflows (uses: {job.uses}) are not supported yet"
-        _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])
+        if job.strategy is not None:
+            msg = f"jobs.{job.id}: a matrix of reusable workflow calls is not supported yet"
+            _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])
+            return []
+        try:
+            name = str(expr.evaluate_template(job.name, base)) if job.name is not None else job.id
+        except expr.ExpressionError:
+            name = job.id
+        secrets = scope.secrets if scope.secrets is not None else dict(
+            cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
+        error = calls.start_call(conn, run, row.job_key, name, job, row.id, {**base, "secrets": secrets},
+                                 secrets, scope.depth, cfg.read_file)
+        if error:
+            _complete_job(conn, row.id, "failure", error=error, log_lines=[f"##[error]{error}"])
         return []
     if job.container or job.services:
         what = "container" if job.container else "services"
@@ -245,33 +305,40 @@ def _start_job(conn: Connection, run: Any, workflow: Workflow, job: Job, row: An
                          "job-total": len(legs), "max-parallel": max_parallel},
         }
         job_id = row.id if index == 0 else conn.execute(jobs.insert().values(
-            run_id=run.id, run_attempt=run.run_attempt, job_key=job.id, name=job.id, state="pending",
-            created_at=time.time(), continue_on_error=False)).inserted_primary_key[0]
-        queued_id = _queue_leg(conn, run, workflow, job, job_id, leg, leg_contexts, cfg)
+            run_id=run.id, run_attempt=run.run_attempt, job_key=row.job_key, name=job.id, state="pending",
+            created_at=time.time(), continue_on_error=False, call=row.call)).inserted_primary_key[0]
+        queued_id = _queue_leg(conn, run, scope, job, job_id, leg, leg_contexts, cfg)
         if queued_id is not None:
             queued.append(queued_id)
     return queued
 
 
-def _queue_leg(conn: Connection, run: Any, workflow: Workflow, job: Job, job_id: int,
+def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
                leg: dict[str, Any] | None, contexts: dict[str, Any], cfg: PlannerConfig) -> int | None:
+    workflow = scope.workflow
     try:
         raw_name = job.name if job.name is not None else job.id
         name = expr.evaluate_template(raw_name, contexts) if isinstance(raw_name, str) else str(raw_name)
         name = str(name)
+        if scope.prefix:  # GitHub names a called workflow's job "<caller> / <job>"
+            parent = conn.execute(select(jobs.c.name).where(jobs.c.id == scope_parent_id(conn, job_id))).scalar()
+            name = f"{parent} / {name}" if parent else name
         if leg is not None and not (isinstance(job.name, str) and "${{" in job.name and "matrix" in job.name.lower()):
             name = job_display_name(name, leg)
         labels = runs_on_labels(expr.evaluate_template(job.runs_on, contexts))
         timeout = expr.evaluate_template(job.timeout_minutes, contexts) if job.timeout_minutes is not None else 360
         continue_on_error = expr.evaluate_template(job.continue_on_error, contexts)
-        wf_env = expr.evaluate_template(workflow.env or {}, {
+        wf_env = expr.evaluate_template({**cfg.extra_env, **(workflow.env or {})}, {
             "github": contexts["github"], "vars": contexts["vars"], "inputs": contexts["inputs"],
             "secrets": {}})
     except expr.ExpressionError as e:
         _complete_job(conn, job_id, "failure", error=str(e), log_lines=[f"##[error]{workflow.path}: jobs.{job.id}: {e}"])
         return None
-    secrets = dict(cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
-    token = secrets.get("GITHUB_TOKEN") or os.urandom(20).hex()
+    secrets = dict(scope.secrets) if scope.secrets is not None else dict(
+        cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
+    # The job's own GITHUB_TOKEN is minted when a runner claims the job (issue_job_token), so the
+    # stored assignment never holds a usable token; a configured GITHUB_TOKEN secret wins.
+    token = secrets.get("GITHUB_TOKEN") or ""
     secrets["GITHUB_TOKEN"] = token
     workspace = cfg.fixed_workspace or os.path.join(cfg.workspace_root, str(run.id), str(job_id))
     github = {**contexts["github"], "workspace": workspace, "token": token}
@@ -298,11 +365,20 @@ def _queue_leg(conn: Connection, run: Any, workflow: Workflow, job: Job, job_id:
         assignment=json.loads(json.dumps(assignment.to_json(), default=str)),
         continue_on_error=bool(continue_on_error is True or continue_on_error == "true"),
         steps=[]))
+    if not labels_match(labels, cfg.runner_labels) and cfg.skip_unrunnable:
+        _complete_job(conn, job_id, "skipped", log_lines=[
+            f"Skipped: no runner has the labels {labels} (runner labels: {list(cfg.runner_labels)})."])
+        return None
     if not labels_match(labels, cfg.runner_labels):
         stored_logs.append(conn, job_id, [
             f"Waiting for a runner to pick up this job: no runner has the labels {labels} "
             f"(known runner labels: {list(cfg.runner_labels)})."])
     return job_id
+
+
+def scope_parent_id(conn: Connection, job_id: int) -> int | None:
+    call = conn.execute(select(jobs.c.call).where(jobs.c.id == job_id)).scalar()
+    return (call or {}).get("parent")
 
 
 def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerConfig) -> list[int]:
@@ -318,6 +394,7 @@ def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerC
         state="completed", conclusion=result.conclusion, outputs=result.outputs, error=result.error,
         completed_at=time.time(), lease_expires_at=None,
         annotations=getattr(result, "annotations", None) or None))
+    stored_tokens.revoke_for_jobs(conn, [job_id])
     queued: list[int] = []
     if result.conclusion in ("failure", "timed_out") and not row.continue_on_error:
         _fail_fast(conn, row)
@@ -337,3 +414,18 @@ def _fail_fast(conn: Connection, row: Any) -> None:
     for (sid,) in siblings:
         _complete_job(conn, sid, "cancelled", log_lines=["##[error]The strategy configuration was canceled "
                                                         f"because \"{row.job_key}\" failed"])
+
+
+def issue_job_token(conn: Connection, assignment: JobAssignment, repository_id: int) -> None:
+    """Give a just-claimed job its ``GITHUB_TOKEN``: a ``write`` token for its own repository,
+    revoked when the job completes (:func:`complete_job`, ``queue.recover_expired``) and expiring
+    on its own after the job timeout. Only the token's hash is stored."""
+    secrets = assignment.contexts.setdefault("secrets", {})
+    if secrets.get("GITHUB_TOKEN"):
+        return  # a GITHUB_TOKEN secret configured for the repository
+    expires = time.time() + assignment.timeout_minutes * 60 + stored_tokens.JOB_TOKEN_GRACE
+    _, token = stored_tokens.create(conn, repository_id, "write", stored_tokens.JOB_TOKEN_LOGIN,
+                                    job_id=assignment.job_id, expires_at=expires)
+    secrets["GITHUB_TOKEN"] = token
+    assignment.contexts.setdefault("github", {})["token"] = token
+    assignment.secrets_to_mask = [*assignment.secrets_to_mask, token]

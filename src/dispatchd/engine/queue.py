@@ -17,8 +17,9 @@ from sqlalchemy.engine import Connection
 
 from ..runner.protocol import JobAssignment
 from ..store import logs as stored_logs
+from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
-from .planner import PlannerConfig, advance_run, labels_match
+from .planner import PlannerConfig, advance_run, issue_job_token, labels_match
 
 #: Seconds a claim stays valid without a heartbeat.
 DEFAULT_LEASE_SECONDS = 30.0
@@ -40,8 +41,12 @@ def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_sec
             lease_expires_at=now + lease_seconds)).rowcount
         if not won:
             continue
-        assignment = conn.execute(select(jobs.c.assignment).where(jobs.c.id == row.id)).scalar_one()
-        out.append(JobAssignment.from_json(assignment))
+        stored = conn.execute(select(jobs.c.assignment, workflow_runs.c.repository_id)
+                              .join(workflow_runs, workflow_runs.c.id == jobs.c.run_id)
+                              .where(jobs.c.id == row.id)).one()
+        assignment = JobAssignment.from_json(stored.assignment)
+        issue_job_token(conn, assignment, stored.repository_id)
+        out.append(assignment)
         if len(out) >= limit:
             break
     return out
@@ -76,6 +81,7 @@ def recover_expired(conn: Connection, cfg: PlannerConfig, now: float | None = No
             f"##[error]The runner '{row.runner_name}' has lost communication with the server. "
             "Anything in your workflow that terminates the runner process, starves it for CPU/Memory, "
             "or blocks its network access can cause this error."])
+    stored_tokens.revoke_for_jobs(conn, [r.id for r in lost])
     for run_id in {r.run_id for r in lost}:
         queued.extend(advance_run(conn, run_id, cfg))
     return queued

@@ -20,6 +20,7 @@ from ..repos import Repository
 from ..store import events as stored_events
 from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
+from . import attempts
 from .intake import EventIntake
 from .orchestrator import Accepted, Orchestrator
 from .planner import DEFAULT_RUNNER_LABELS, PlannerConfig, advance_run
@@ -40,6 +41,8 @@ class EngineConfig:
     lease_seconds: float = DEFAULT_LEASE_SECONDS
     fixed_workspace: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    skip_unrunnable: bool = False
 
 
 class Engine:
@@ -51,6 +54,8 @@ class Engine:
         self.planner_config = PlannerConfig(
             workspace_root=str(config.data_dir / "workspaces"), fixed_workspace=config.fixed_workspace,
             runner_labels=config.runner_labels, secrets_for=lambda _repo_id: dict(config.secrets),
+            extra_env=dict(config.extra_env), skip_unrunnable=config.skip_unrunnable,
+            read_file=self._read_file,
         )
         self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,
                                          self.notify_queued)
@@ -97,6 +102,10 @@ class Engine:
         self.repos[repo_id] = repo
         self.planner_config.repository_paths[repo_id] = str(repo.path)
         return repo_id
+
+    def _read_file(self, repository_id: int, sha: str, path: str) -> str | None:
+        repo = self.repos.get(repository_id)
+        return repo.read_file(sha, path) if repo is not None else None
 
     def find_repository(self, owner: str, name: str) -> tuple[int, Repository] | None:
         """GitHub treats owner and repository names case-insensitively."""
@@ -173,3 +182,17 @@ class Engine:
         ok = await self.db.write(cancel)
         self._changed.set()
         return ok
+
+    async def rerun_run(self, run_id: int, *, failed_only: bool, actor: str) -> None:
+        """Start the run's next attempt (all jobs, or the failed ones and their dependents).
+
+        Raises :class:`~dispatchd.engine.attempts.AttemptRefused` when the run is not completed
+        or has no failed job to re-run."""
+        queued = await self.db.write(lambda conn: attempts.rerun(conn, run_id, self.planner_config,
+                                                                 failed_only=failed_only, actor=actor))
+        self.notify_queued(queued)
+        self._changed.set()
+
+    async def delete_run(self, run_id: int) -> None:
+        """Delete a completed run (raises ``AttemptRefused`` while it runs)."""
+        await self.db.write(attempts.delete_run, run_id)

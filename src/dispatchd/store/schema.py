@@ -147,3 +147,124 @@ job_logs = Table(
     Column("text", Text, nullable=False),  # one or more complete lines, each ending in \n
     Index("ix_job_logs_job", "job_id", "id"),
 )
+
+# -- the REST API's own records (tokens, issues, webhooks, earlier run attempts) ---------------
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    # sha256 of the token, hex: the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("scope", String(20), nullable=False),  # dispatch, read, write
+    Column("login", String(100), nullable=False),  # who the token acts as (GET /user, sender, actor)
+    Column("job_id", Id),  # a job's GITHUB_TOKEN: revoked when the job completes
+    Column("note", Text),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),
+    Column("revoked_at", Float),
+    UniqueConstraint("token_hash", name="uq_tokens_hash"),
+    Index("ix_tokens_job", "job_id"),
+)
+
+run_attempts = Table(
+    "run_attempts",
+    metadata,
+    # The run as it stood when a re-run replaced this attempt (the run row holds the latest).
+    Column("id", Id, primary_key=True),
+    Column("run_id", Id, ForeignKey("workflow_runs.id"), nullable=False),
+    Column("run_attempt", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("conclusion", String(20)),
+    Column("actor", String(100), nullable=False),
+    Column("run_started_at", Float),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("run_id", "run_attempt", name="uq_run_attempts"),
+)
+
+issues = Table(
+    "issues",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("number", Integer, nullable=False),  # per repository, from 1
+    Column("title", Text, nullable=False),
+    Column("body", Text),
+    Column("state", String(10), nullable=False),  # open, closed
+    Column("state_reason", String(20)),
+    Column("labels", JSON, nullable=False),  # [name, ...]
+    Column("assignees", JSON, nullable=False),  # [login, ...]
+    Column("author", String(100), nullable=False),
+    Column("comments", Integer, nullable=False, default=0),
+    Column("locked", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("closed_at", Float),
+    UniqueConstraint("repository_id", "number", name="uq_issues_number"),
+    Index("ix_issues_state", "repository_id", "state", "id"),
+)
+
+issue_comments = Table(
+    "issue_comments",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("issue_id", Id, ForeignKey("issues.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_issue_comments_issue", "issue_id", "id"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", Text),  # kept as given: signing needs it (GitHub never shows it back either)
+    Column("content_type", String(10), nullable=False, default="json"),
+    Column("events", JSON, nullable=False),  # ["workflow_run", "workflow_job"] or ["*"]
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+webhook_emitted = Table(
+    "webhook_emitted",
+    metadata,
+    # Which (object, action) pairs have become deliveries: each is emitted once per hook.
+    Column("hook_id", Id, ForeignKey("webhooks.id"), primary_key=True),
+    Column("kind", String(20), primary_key=True),  # workflow_run, workflow_job
+    Column("object_id", Id, primary_key=True),
+    Column("run_attempt", Integer, primary_key=True),
+    Column("last_action", String(20), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("hook_id", Id, ForeignKey("webhooks.id"), nullable=False),
+    Column("guid", String(36), nullable=False),  # X-GitHub-Delivery; a redelivery keeps it
+    Column("event", String(40), nullable=False),
+    Column("action", String(40)),
+    Column("payload", Text, nullable=False),  # the exact body sent (the signature covers these bytes)
+    Column("redelivery", Boolean, nullable=False, default=False),
+    # pending (to send, at next_attempt_at), delivered, failed (gave up after retries)
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float),
+    Column("claimed_until", Float),
+    Column("status_code", Integer),
+    Column("status", Text),  # GitHub's text: "OK", "Invalid HTTP Response: 500", ...
+    Column("duration", Float),  # seconds of the last attempt
+    Column("request_headers", JSON),
+    Column("response_headers", JSON),
+    Column("response_body", Text),
+    Column("created_at", Float, nullable=False),
+    Column("delivered_at", Float),
+    Index("ix_webhook_deliveries_state", "state", "next_attempt_at"),
+    Index("ix_webhook_deliveries_hook", "hook_id", "id"),
+)

@@ -1,0 +1,282 @@
+"""Issues and issue comments (REST "Issues", "Issue comments"): create, get, list, update;
+comments create and list. Enough for issue-opening actions (JasonEtco/create-an-issue,
+peter-evans/create-issue-from-file) and the PyGithub/Octokit calls users write.
+
+GitHub's rules kept here: ``title`` is required (422 "Validation Failed", ``missing_field``)
+and may be a string or an integer; ``labels`` are names or ``{"name": ...}`` objects (unknown
+labels are created); ``state`` is ``open``/``closed``; unknown body keys are ignored; a list is
+newest first, ``state=open`` by default, paged with ``Link``. Titles are limited to 256
+characters and bodies to 65,536 (GitHub's limits).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zlib import crc32
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
+
+from ..events import user_object
+from ..store import issues as stored_issues
+from . import models
+from .auth import ADMIN_LOGIN
+from .context import Access, ApiContext
+from .dispatches import parse_json_object
+from .errors import GitHubError, not_found
+from .paging import link_headers, page_params
+from .serialize import iso
+
+CREATE_DOC = "https://docs.github.com/rest/issues/issues#create-an-issue"
+GET_DOC = "https://docs.github.com/rest/issues/issues#get-an-issue"
+LIST_DOC = "https://docs.github.com/rest/issues/issues#list-repository-issues"
+UPDATE_DOC = "https://docs.github.com/rest/issues/issues#update-an-issue"
+COMMENT_DOC = "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
+COMMENTS_DOC = "https://docs.github.com/rest/issues/comments#list-issue-comments"
+MAX_TITLE = 256
+MAX_BODY = 65_536
+IssueNumber = Path(ge=1, le=2**31 - 1)
+
+
+def _user(login: str, base: str) -> dict[str, Any]:
+    user = user_object(login, base)
+    if login.endswith("[bot]"):
+        user["type"] = "Bot"
+    return user
+
+
+def label_json(name: str, full: str, base: str) -> dict[str, Any]:
+    label_id = crc32(f"{full}:{name}".encode()) & 0x7FFFFFFF or 1
+    return {"id": label_id, "node_id": f"LA_{label_id}", "url": f"{base}/repos/{full}/labels/{name}",
+            "name": name, "description": None, "color": "ededed", "default": False}
+
+
+def issue_json(row: Any, owner: str, full: str, base: str) -> dict[str, Any]:
+    api = f"{base}/repos/{full}/issues/{row.number}"
+    assignees = [_user(a, base) for a in (row.assignees or [])]
+    return {
+        "id": row.id,
+        "node_id": f"I_{row.id}",
+        "url": api,
+        "repository_url": f"{base}/repos/{full}",
+        "labels_url": f"{api}/labels{{/name}}",
+        "comments_url": f"{api}/comments",
+        "events_url": f"{api}/events",
+        "html_url": f"{base}/{full}/issues/{row.number}",
+        "number": row.number,
+        "state": row.state,
+        "state_reason": row.state_reason,
+        "title": row.title,
+        "body": row.body,
+        "user": _user(row.author, base),
+        "labels": [label_json(n, full, base) for n in (row.labels or [])],
+        "assignee": assignees[0] if assignees else None,
+        "assignees": assignees,
+        "milestone": None,
+        "locked": bool(row.locked),
+        "active_lock_reason": None,
+        "comments": row.comments,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "closed_at": iso(row.closed_at),
+        "author_association": "OWNER" if row.author in (owner, ADMIN_LOGIN) else "CONTRIBUTOR",
+        "reactions": {"url": f"{api}/reactions", "total_count": 0},
+        "timeline_url": f"{api}/timeline",
+    }
+
+
+def comment_json(row: Any, number: int, owner: str, full: str, base: str) -> dict[str, Any]:
+    issue_api = f"{base}/repos/{full}/issues/{number}"
+    return {
+        "id": row.id,
+        "node_id": f"IC_{row.id}",
+        "url": f"{base}/repos/{full}/issues/comments/{row.id}",
+        "html_url": f"{base}/{full}/issues/{number}#issuecomment-{row.id}",
+        "issue_url": issue_api,
+        "body": row.body,
+        "user": _user(row.author, base),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "author_association": "OWNER" if row.author in (owner, ADMIN_LOGIN) else "CONTRIBUTOR",
+        "reactions": {"url": f"{base}/repos/{full}/issues/comments/{row.id}/reactions", "total_count": 0},
+    }
+
+
+def _invalid(field: str, value: Any, what: str, doc: str) -> GitHubError:
+    shown = json.dumps(value, ensure_ascii=False)[:100]
+    return GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not {what}.", doc)
+
+
+def _validation_failed(field: str, code: str, doc: str, message: str | None = None) -> GitHubError:
+    error: dict[str, Any] = {"resource": "Issue", "field": field, "code": code}
+    if message:
+        error["message"] = message
+    return GitHubError(422, "Validation Failed", doc, errors=[error])
+
+
+def _text(body: dict[str, Any], field: str, doc: str, limit: int, *, allow_int: bool = False) -> str | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not (isinstance(value, str) or (allow_int and isinstance(value, int))):
+        raise _invalid(field, value, "a string or integer" if allow_int else "a string", doc)
+    text = str(value)
+    if "\x00" in text:
+        raise _validation_failed(field, "invalid", doc, f"{field} contains a NUL character")
+    if len(text) > limit:
+        raise _validation_failed(field, "custom", doc, f"{field} is too long (maximum is {limit} characters)")
+    return text
+
+
+def _names(body: dict[str, Any], field: str, doc: str, *, objects: bool = False) -> list[str] | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _invalid(field, value, "an array", doc)
+    out: list[str] = []
+    for item in value[:100]:
+        name = item.get("name") if objects and isinstance(item, dict) else item
+        if not isinstance(name, str) or not name.strip() or len(name) > 100 or "\x00" in name:
+            raise _invalid(f"{field}/items", item, "a valid name", doc)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    r = APIRouter(tags=["issues"])
+    db = ctx.engine.db
+
+    def _issue(a: Access, row: Any) -> dict[str, Any]:
+        return issue_json(row, a.repository.owner, a.repository.full_name, ctx.base_url)
+
+    async def _get(a: Access, number: int, doc: str) -> Any:
+        row = await db.read(stored_issues.get, a.repo_id, number)
+        if row is None:
+            raise not_found(doc)
+        return row
+
+    @r.post("/repos/{owner}/{repo}/issues", status_code=201, responses=models.ok(models.Issue, 201),
+            openapi_extra=models.body(models.IssueCreateRequest))
+    async def create_issue(owner: str, repo: str, request: Request) -> Response:
+        """Open an issue: 201 with the issue and a ``Location`` header."""
+        a = await ctx.access(request, owner, repo, "write", CREATE_DOC)
+        body = parse_json_object(await request.body(), CREATE_DOC)
+        if body.get("title") is None:
+            raise _validation_failed("title", "missing_field", CREATE_DOC)
+        title = _text(body, "title", CREATE_DOC, MAX_TITLE, allow_int=True)
+        if title is None or not title.strip():
+            raise _validation_failed("title", "missing_field", CREATE_DOC)
+        text = _text(body, "body", CREATE_DOC, MAX_BODY)
+        labels = _names(body, "labels", CREATE_DOC, objects=True) or []
+        assignees = _names(body, "assignees", CREATE_DOC) or []
+        single = body.get("assignee")
+        if isinstance(single, str) and single and single not in assignees:
+            assignees.insert(0, single)
+        row = await db.write(lambda c: stored_issues.create(c, a.repo_id, title=title, body=text, labels=labels,
+                                                             assignees=assignees, author=a.identity.login))
+        data = _issue(a, row)
+        return JSONResponse(data, status_code=201, headers={"Location": data["url"]})
+
+    @r.get("/repos/{owner}/{repo}/issues", responses=models.ok(models.IssueList),
+           openapi_extra=models.query("state", "labels", "sort", "direction", "since", "per_page", "page"))
+    async def list_issues(owner: str, repo: str, request: Request) -> Response:
+        """Issues of the repository, newest first; ``state`` (default ``open``), ``labels``, paging."""
+        a = await ctx.access(request, owner, repo, "read", LIST_DOC)
+        q = request.query_params
+        state = q.get("state") or "open"
+        sort = q.get("sort") or "created"
+        direction = q.get("direction") or "desc"
+        if state not in ("open", "closed", "all") or sort not in ("created", "updated", "comments") \
+                or direction not in ("asc", "desc"):
+            raise GitHubError(422, "Validation Failed", LIST_DOC, errors=[{"resource": "Issue", "code": "invalid",
+                                                                           "field": "state/sort/direction"}])
+        since = None
+        if q.get("since"):
+            try:
+                since = datetime.fromisoformat(q["since"].replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                raise GitHubError(422, "Validation Failed", LIST_DOC,
+                                  errors=[{"resource": "Issue", "field": "since", "code": "invalid"}]) from None
+        labels = [s.strip() for s in (q.get("labels") or "").split(",") if s.strip()]
+        page = page_params(request)
+        rows = await db.read(lambda c: stored_issues.listing(c, a.repo_id, state=state, labels=labels, sort=sort,
+                                                              direction=direction, since=since,
+                                                              creator=q.get("creator")))
+        return JSONResponse([_issue(a, x) for x in page.slice(rows)], headers=link_headers(request, page, len(rows)))
+
+    @r.get("/repos/{owner}/{repo}/issues/{issue_number}", responses=models.ok(models.Issue))
+    async def get_issue(owner: str, repo: str, request: Request, issue_number: int = IssueNumber) -> Response:
+        """One issue by number."""
+        a = await ctx.access(request, owner, repo, "read", GET_DOC)
+        return JSONResponse(_issue(a, await _get(a, issue_number, GET_DOC)))
+
+    @r.patch("/repos/{owner}/{repo}/issues/{issue_number}", responses=models.ok(models.Issue),
+             openapi_extra=models.body(models.IssueUpdateRequest))
+    async def update_issue(owner: str, repo: str, request: Request, issue_number: int = IssueNumber) -> Response:
+        """Edit title, body, labels, assignees; close (``state: closed``, ``state_reason``) or reopen."""
+        a = await ctx.access(request, owner, repo, "write", UPDATE_DOC)
+        body = parse_json_object(await request.body(), UPDATE_DOC)
+        row = await _get(a, issue_number, UPDATE_DOC)
+        changes: dict[str, Any] = {}
+        if "title" in body:
+            title = _text(body, "title", UPDATE_DOC, MAX_TITLE, allow_int=True)
+            if title is None or not title.strip():
+                raise _validation_failed("title", "missing_field", UPDATE_DOC)
+            changes["title"] = title
+        if "body" in body:
+            changes["body"] = _text(body, "body", UPDATE_DOC, MAX_BODY)
+        if "state" in body:
+            if body["state"] not in ("open", "closed"):
+                raise _validation_failed("state", "invalid", UPDATE_DOC)
+            changes["state"] = body["state"]
+        if body.get("state_reason") is not None:
+            if body["state_reason"] not in ("completed", "not_planned", "reopened"):
+                raise _validation_failed("state_reason", "invalid", UPDATE_DOC)
+            changes["state_reason"] = body["state_reason"]
+        if "labels" in body:
+            changes["labels"] = _names(body, "labels", UPDATE_DOC, objects=True) or []
+        if "assignees" in body:
+            changes["assignees"] = _names(body, "assignees", UPDATE_DOC) or []
+        row = await db.write(stored_issues.update_issue, row.id, changes)
+        return JSONResponse(_issue(a, row))
+
+    @r.post("/repos/{owner}/{repo}/issues/{issue_number}/comments", status_code=201,
+            responses=models.ok(models.IssueComment, 201), openapi_extra=models.body(models.CommentCreateRequest))
+    async def create_comment(owner: str, repo: str, request: Request, issue_number: int = IssueNumber) -> Response:
+        """Comment on an issue: 201 with the comment and a ``Location`` header."""
+        a = await ctx.access(request, owner, repo, "write", COMMENT_DOC)
+        body = parse_json_object(await request.body(), COMMENT_DOC)
+        issue = await _get(a, issue_number, COMMENT_DOC)
+        if body.get("body") is None:
+            raise GitHubError(422, "Validation Failed", COMMENT_DOC,
+                              errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}])
+        text = _text(body, "body", COMMENT_DOC, MAX_BODY)
+        assert text is not None
+        row = await db.write(stored_issues.add_comment, issue.id, text, a.identity.login)
+        data = comment_json(row, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url)
+        return JSONResponse(data, status_code=201, headers={"Location": data["url"]})
+
+    @r.get("/repos/{owner}/{repo}/issues/{issue_number}/comments", responses=models.ok(models.IssueCommentList),
+           openapi_extra=models.query("since", "per_page", "page"))
+    async def list_comments(owner: str, repo: str, request: Request, issue_number: int = IssueNumber) -> Response:
+        """The comments of an issue, oldest first."""
+        a = await ctx.access(request, owner, repo, "read", COMMENTS_DOC)
+        issue = await _get(a, issue_number, COMMENTS_DOC)
+        since = None
+        if request.query_params.get("since"):
+            try:
+                since = datetime.fromisoformat(request.query_params["since"].replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                raise GitHubError(422, "Validation Failed", COMMENTS_DOC,
+                                  errors=[{"resource": "IssueComment", "field": "since", "code": "invalid"}]) from None
+        rows = await db.read(stored_issues.comments, issue.id, since)
+        page = page_params(request)
+        items = [comment_json(x, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url)
+                 for x in page.slice(rows)]
+        return JSONResponse(items, headers=link_headers(request, page, len(rows)))
+
+    return r

@@ -1,0 +1,386 @@
+"""The shapes of requests and responses, for the OpenAPI document (``/openapi.json``).
+
+Routes build GitHub's JSON themselves (``serialize.py``) and read raw bodies (to answer malformed
+ones with GitHub's errors); these models describe those shapes so that the served document is
+accurate: clients and schemathesis check responses against it. Objects allow further properties,
+as GitHub's own schemas grow over time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Error(_Open):
+    """GitHub's basic-error / validation-error body."""
+
+    message: str
+    documentation_url: str
+    status: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class Empty(_Open):
+    """``{}``."""
+
+
+class SimpleUser(_Open):
+    login: str
+    id: int
+    node_id: str
+    avatar_url: str
+    url: str
+    html_url: str
+    type: str
+    site_admin: bool
+
+
+class Repository(_Open):
+    id: int
+    node_id: str
+    name: str
+    full_name: str
+    private: bool
+    owner: SimpleUser
+    html_url: str
+    url: str
+    default_branch: str
+
+
+class WorkflowRun(_Open):
+    id: int
+    name: str | None
+    node_id: str
+    head_branch: str | None
+    head_sha: str
+    path: str
+    display_title: str
+    run_number: int
+    run_attempt: int
+    event: str
+    status: str | None
+    conclusion: str | None
+    workflow_id: int
+    url: str
+    html_url: str
+    created_at: str
+    updated_at: str
+    run_started_at: str | None
+    actor: SimpleUser
+    triggering_actor: SimpleUser
+    jobs_url: str
+    logs_url: str
+    cancel_url: str
+    rerun_url: str
+    previous_attempt_url: str | None
+    workflow_url: str
+    pull_requests: list[Any]
+    repository: Repository
+    error: str | None = Field(None, description="dispatchd: why the run failed before any job started")
+
+
+class WorkflowRunList(_Open):
+    total_count: int
+    workflow_runs: list[WorkflowRun]
+
+
+class Step(_Open):
+    name: str | None
+    status: str | None
+    conclusion: str | None
+    number: int | None
+    started_at: str | None
+    completed_at: str | None
+
+
+class Job(_Open):
+    id: int
+    run_id: int
+    run_url: str
+    run_attempt: int
+    node_id: str
+    head_sha: str
+    head_branch: str | None
+    url: str
+    html_url: str
+    status: str
+    conclusion: str | None
+    created_at: str | None
+    started_at: str | None
+    completed_at: str | None
+    name: str
+    steps: list[Step]
+    labels: list[str]
+    runner_id: int | None
+    runner_name: str | None
+    runner_group_id: int | None
+    runner_group_name: str | None
+    workflow_name: str | None
+
+
+class JobList(_Open):
+    total_count: int
+    jobs: list[Job]
+
+
+class Workflow(_Open):
+    id: int
+    node_id: str
+    name: str
+    path: str
+    state: str
+    created_at: str
+    updated_at: str
+    url: str
+    html_url: str
+    badge_url: str
+
+
+class WorkflowList(_Open):
+    total_count: int
+    workflows: list[Workflow]
+
+
+class WorkflowDispatchRequest(BaseModel):
+    ref: str = Field(description="branch or tag to run the workflow at")
+    inputs: dict[str, Any] | None = Field(None, description="declared on.workflow_dispatch.inputs, at most 25")
+    return_run_details: bool | None = Field(None, description="answer 200 with the run instead of 204")
+
+
+class WorkflowDispatchDetails(_Open):
+    """GitHub (changelog 2026-02-19): the run a workflow dispatch started."""
+
+    workflow_run_id: int
+    run_url: str
+    html_url: str
+
+
+class RepositoryDispatchRequest(BaseModel):
+    event_type: str = Field(min_length=1, max_length=100)
+    client_payload: dict[str, Any] | None = Field(None, description="at most 10 top-level properties")
+
+
+class RerunRequest(BaseModel):
+    enable_debug_logging: bool | None = None
+
+
+class Label(_Open):
+    id: int
+    node_id: str
+    url: str
+    name: str
+    description: str | None
+    color: str
+    default: bool
+
+
+class Issue(_Open):
+    id: int
+    node_id: str
+    number: int
+    title: str
+    body: str | None
+    state: Literal["open", "closed"]
+    state_reason: str | None
+    user: SimpleUser
+    labels: list[Label]
+    assignee: SimpleUser | None
+    assignees: list[SimpleUser]
+    milestone: None
+    locked: bool
+    comments: int
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+    author_association: str
+    url: str
+    html_url: str
+    repository_url: str
+    labels_url: str
+    comments_url: str
+    events_url: str
+
+
+class IssueList(RootModel[list[Issue]]):
+    """A page of issues."""
+
+
+class IssueCreateRequest(BaseModel):
+    title: str | int
+    body: str | None = None
+    labels: list[str | dict[str, Any]] | None = None
+    assignees: list[str] | None = None
+    assignee: str | None = None
+    milestone: str | int | None = None
+
+
+class IssueUpdateRequest(BaseModel):
+    title: str | int | None = None
+    body: str | None = None
+    state: Literal["open", "closed"] | None = None
+    state_reason: Literal["completed", "not_planned", "reopened"] | None = None
+    labels: list[str | dict[str, Any]] | None = None
+    assignees: list[str] | None = None
+
+
+class IssueComment(_Open):
+    id: int
+    node_id: str
+    url: str
+    html_url: str
+    issue_url: str
+    body: str
+    user: SimpleUser
+    created_at: str
+    updated_at: str
+    author_association: str
+
+
+class IssueCommentList(RootModel[list[IssueComment]]):
+    """A page of comments."""
+
+
+class CommentCreateRequest(BaseModel):
+    body: str
+
+
+class TokenCreateRequest(BaseModel):
+    repository: str = Field(description="OWNER/NAME")
+    scope: Literal["read", "dispatch", "write"]
+    login: str | None = Field(None, description="who the token acts as (default: the admin's login)")
+    note: str | None = None
+
+
+class Token(_Open):
+    id: int
+    repository: str
+    scope: str
+    login: str
+    note: str | None
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+
+
+class TokenCreated(Token):
+    token: str = Field(description="shown once; only its sha256 is stored")
+
+
+class TokenRevokeRequest(BaseModel):
+    token: str | None = None
+    id: int | None = None
+
+
+class HookConfig(BaseModel):
+    url: str
+    content_type: Literal["json", "form"] | None = None
+    secret: str | None = None
+    insecure_ssl: str | int | None = None
+
+
+class HookCreateRequest(BaseModel):
+    name: str | None = None
+    config: HookConfig
+    events: list[str] | None = None
+    active: bool | None = None
+
+
+class Hook(_Open):
+    type: str
+    id: int
+    name: str
+    active: bool
+    events: list[str]
+    config: dict[str, Any]
+    updated_at: str
+    created_at: str
+    url: str
+    test_url: str
+    ping_url: str
+    deliveries_url: str
+
+
+class HookDelivery(_Open):
+    id: int
+    guid: str
+    delivered_at: str | None
+    redelivery: bool
+    duration: float
+    status: str
+    status_code: int
+    event: str
+    action: str | None
+    installation_id: int | None
+    repository_id: int | None
+
+
+class HookList(RootModel[list[Hook]]):
+    """The repository's webhooks."""
+
+
+class HookDeliveryList(RootModel[list[HookDelivery]]):
+    """Deliveries, newest first."""
+
+
+class TokenList(RootModel[list[Token]]):
+    """Tokens made through the API (never the tokens themselves)."""
+
+
+class HookDeliveryDetail(HookDelivery):
+    url: str
+    request: dict[str, Any]
+    response: dict[str, Any]
+
+
+_QUERY: dict[str, dict[str, Any]] = {
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 100, "default": 30},
+    "page": {"type": "integer", "minimum": 1, "default": 1},
+    "event": {"type": "string"},
+    "status": {"type": "string"},
+    "branch": {"type": "string"},
+    "actor": {"type": "string"},
+    "created": {"type": "string", "description": "GitHub's date range: >=2024-01-01, 2024-01-01..2024-02-01"},
+    "filter": {"type": "string", "enum": ["latest", "all"]},
+    "state": {"type": "string", "enum": ["open", "closed", "all"]},
+    "labels": {"type": "string", "description": "comma-separated label names, all must match"},
+    "sort": {"type": "string", "enum": ["created", "updated", "comments"]},
+    "direction": {"type": "string", "enum": ["asc", "desc"]},
+    "since": {"type": "string", "format": "date-time"},
+}
+
+
+def query(*names: str) -> dict[str, Any]:
+    """``openapi_extra`` that documents query parameters the route reads from the request."""
+    return {"parameters": [{"name": n, "in": "query", "required": False, "schema": _QUERY[n]} for n in names]}
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref[len("#/$defs/"):]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
+    """``openapi_extra`` that documents a JSON body the route reads raw (to answer malformed
+    bodies with GitHub's errors rather than FastAPI's). Nested models are inlined."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": required,
+                            "content": {"application/json": {"schema": _inline(schema, schema.get("$defs", {}))}}}}
+
+
+def ok(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route answering ``model`` with ``status``."""
+    return {status: {"model": model, "description": model.__doc__.strip().split("\n")[0] if model.__doc__
+                     else "Response"}}
+
