@@ -202,9 +202,9 @@ def test_serve_path_takes_its_name_from_origin_else_the_directory(serve, make_gi
         repo = make_git_repo({".github/workflows/show.yml": SHOW}, path=tmp_path / folder)
         if remote:
             subprocess.run(["git", "-C", str(repo), "remote", "add", "origin", remote], check=True)
-    # DISPATCHD_TOKEN in the environment is the admin token: nothing printed, nothing stored
-    served = serve(["./with-ssh", "./with-https", "./my-repo", "--data-dir", "state"],
-                   env=clean_env(DISPATCHD_TOKEN="s3cret-token"))
+    # DISPATCHD_TOKEN in the environment is the admin token: nothing printed, nothing stored;
+    # the state goes to ./.dispatchd by default
+    served = serve(["./with-ssh", "./with-https", "./my-repo"], env=clean_env(DISPATCHD_TOKEN="s3cret-token"))
     for full_name, _, _ in names:
         r = served.get(f"/repos/{full_name}", "s3cret-token")
         assert r.status_code == 200, (full_name, r.text)
@@ -215,7 +215,8 @@ def test_serve_path_takes_its_name_from_origin_else_the_directory(serve, make_gi
     for full_name, folder, _ in names:
         assert f"serving {full_name} from {(tmp_path / folder).resolve()}" in out, out
     assert "s3cret-token" not in out and "admin token" not in out
-    assert not (tmp_path / "state" / "admin-token").exists()
+    assert (tmp_path / ".dispatchd").is_dir()
+    assert not (tmp_path / ".dispatchd" / "admin-token").exists()
 
 
 # --- send, runs, logs against a running server ------------------------------------------------
@@ -226,8 +227,11 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
                    env=clean_env(DISPATCHD_TOKEN="tok"))
     client = clean_env(DISPATCHD_TOKEN="tok", DISPATCHD_SERVER=served.base_url)
 
-    sent = dispatchd("send", "acme/app", "evt", "-f", "cve=CVE-1", "-f", "n=3", "-f", "flag=true",
-                     "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN", env=client)
+    # --payload gives the base object, -f fields are added over it
+    (tmp_path / "payload.json").write_text(json.dumps({"cve": "CVE-0", "from_file": [True, None]}))
+    sent = dispatchd("send", "acme/app", "evt", "--payload", "@payload.json", "-f", "cve=CVE-1", "-f", "n=3",
+                     "-f", "flag=true", "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN",
+                     env=client, cwd=tmp_path)
     assert (sent.returncode, sent.stdout.strip(), sent.stderr) == (0, "sent evt to acme/app", "")
     runs = wait_completed(served, "tok", 3)
     by_path = {r["path"]: r for r in runs}
@@ -262,8 +266,8 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     assert log.returncode == 0, log.stderr
     assert "=== show (success)" in log.stdout
     assert "cve is CVE-1" in log.stdout
-    assert ('payload {"cve": "CVE-1", "flag": true, "n": 3, "nan": "NaN", "obj": {"a": [1]}, '
-            '"words": "two words"}') in log.stdout
+    assert ('payload {"cve": "CVE-1", "flag": true, "from_file": [true, null], "n": 3, "nan": "NaN", '
+            '"obj": {"a": [1]}, "words": "two words"}') in log.stdout
     log = dispatchd("logs", str(failed["id"]), env=client)
     assert log.returncode == 0, log.stderr
     assert "=== fail (failure)" in log.stdout

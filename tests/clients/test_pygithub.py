@@ -68,6 +68,9 @@ async def test_create_repository_dispatch_starts_runs_listed_with_their_conclusi
 
         assert await asyncio.to_thread(dispatch) == ("acme/app", "main", True)
         await srv.wait_runs("acme/app", 2)
+        # without a client_payload
+        assert await asyncio.to_thread(lambda: gh.get_repo("acme/app").create_repository_dispatch("something-else"))
+        await srv.wait_runs("acme/app", 3)
 
         def listing():
             r = gh.get_repo("acme/app")
@@ -86,13 +89,14 @@ async def test_create_repository_dispatch_starts_runs_listed_with_their_conclusi
     finally:
         gh.close()
     sha = head_sha(repo)
-    assert total == 2
+    assert total == 3
     assert rows == [
+        ("other", ".github/workflows/other.yml", "repository_dispatch", "completed", "success", "main", sha, 1),
         ("scan failed", ".github/workflows/broken.yml", "repository_dispatch", "completed", "failure", "main", sha, 1),
         ("scan passed", ".github/workflows/ok.yml", "repository_dispatch", "completed", "success", "main", sha, 1),
     ]
     assert failed == ["scan failed"]
-    assert by_event == ["scan failed", "scan passed"]
+    assert by_event == ["other", "scan failed", "scan passed"]
     assert jobs == [("report", "completed", "success", [("show", "success")])]
     assert again == (ok_id, "success")
     # the payload reached the workflow
