@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine.service import Engine, EngineConfig
-from .repos import Repository
+from .repos import WORKFLOWS_DIR, Repository
 from .store import logs as stored_logs
 from .store import queries
 from .store.events import NewEvent
@@ -34,28 +34,40 @@ class OneShotResult:
 
 async def run_once(event_name: str, payload: dict[str, Any], repo_path: Path, *, workflow_file: str | None = None,
                    secrets: dict[str, str] | None = None, runners: int = 4, timeout: float | None = None,
-                   owner_name: tuple[str, str] | None = None) -> OneShotResult:
+                   owner_name: tuple[str, str] | None = None, env: dict[str, str] | None = None,
+                   actor: str | None = None, matrix: dict[str, list[str]] | None = None) -> OneShotResult:
     """Run every workflow of ``repo_path`` that ``event_name`` with ``payload`` (``github.event``)
-    triggers; ``workflow_file`` limits it to one file (a path relative to the repository)."""
+    triggers; ``env`` is given to every job (below the workflow's own ``env``), ``actor`` is
+    ``github.actor`` when the payload has no ``sender``; ``matrix`` keeps only the matrix legs
+    whose values are listed (act's ``--matrix``). ``workflow_file`` (relative to the repository, or absolute inside it) is one workflow
+    file or a folder of them (``act -W``); the default is ``.github/workflows``."""
     repo_path = repo_path.resolve()
     owner, name = owner_name or ("local", repo_path.name)
-    repo = Repository(owner=owner, name=name, path=repo_path, working_tree=True)
+    workflows_dir, only = WORKFLOWS_DIR, None
+    if workflow_file:
+        target = Path(workflow_file)
+        target = (target if target.is_absolute() else repo_path / target).resolve()
+        rel = target.relative_to(repo_path).as_posix()
+        if target.is_dir():
+            workflows_dir = rel
+        else:
+            workflows_dir, only = (target.parent.relative_to(repo_path).as_posix() or "."), rel
+    repo = Repository(owner=owner, name=name, path=repo_path, working_tree=True, workflows_dir=workflows_dir)
     tmp = Path(tempfile.mkdtemp(prefix="dispatchd-run-"))
     engine = Engine(EngineConfig(db_url=f"sqlite:///{tmp / 'run.db'}", data_dir=tmp, runners=runners,
-                                 fixed_workspace=str(repo_path), secrets=dict(secrets or {})), [repo])
+                                 fixed_workspace=str(repo_path), secrets=dict(secrets or {}),
+                                 extra_env=dict(env or {}), skip_unrunnable=True,
+                                 matrix_filter=dict(matrix or {})), [repo])
     try:
         await engine.start()
         repo_id = next(iter(engine.repos))
         sender = (payload.get("sender") or {}).get("login") if isinstance(payload.get("sender"), dict) else None
-        only = None
-        if workflow_file:
-            wf = Path(workflow_file)
-            only = str(wf.resolve().relative_to(repo_path)) if wf.is_absolute() or wf.exists() else workflow_file
         accepted = await engine.submit(NewEvent(
-            repository_id=repo_id, event_name=event_name, sender=sender or "dispatchd",
+            repository_id=repo_id, event_name=event_name, sender=sender or actor or "dispatchd",
             event_type=payload.get("action") if event_name == "repository_dispatch" else None,
             client_payload=payload.get("client_payload") if event_name == "repository_dispatch" else None,
-            payload=payload, workflow_path=only))
+            payload=payload, workflow_path=only,
+            inputs=payload.get("inputs") if event_name == "workflow_dispatch" else None))
         event_id = accepted.event_id
         event = await engine.wait_event_processed(event_id, timeout=60)
         decisions = list(event.decisions or []) if event is not None else []

@@ -53,6 +53,9 @@ class Repository:
     #: One-shot mode (``dispatchd run``): workflows come from the working tree, so people can try
     #: a change before committing it.
     working_tree: bool = False
+    #: Working-tree mode only: the folder (relative to ``path``) whose ``*.yml``/``*.yaml`` are the
+    #: workflows, as ``act -W DIR`` takes it.
+    workflows_dir: str = WORKFLOWS_DIR
     _workflow_cache: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -126,9 +129,11 @@ class Repository:
         """``{".github/workflows/x.yml": text}`` for every ``*.yml``/``*.yaml`` directly in
         ``.github/workflows`` at commit ``sha`` (GitHub does not look in subfolders)."""
         if self.working_tree:
-            folder = self.path / WORKFLOWS_DIR
+            folder = self.path / self.workflows_dir
             found = sorted(p for p in folder.glob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
-            return {f"{WORKFLOWS_DIR}/{p.name}": p.read_text(errors="replace") for p in found}
+            prefix = self.workflows_dir.strip("/")
+            return {f"{prefix}/{p.name}" if prefix and prefix != "." else p.name: p.read_text(errors="replace")
+                    for p in found}
         with self._lock:
             cached = self._workflow_cache.get(sha)
         if cached is not None:
@@ -161,6 +166,18 @@ class Repository:
         with self._lock:
             self._workflow_cache[sha] = files
         return files
+
+    def read_file(self, sha: str, path: str) -> str | None:
+        """The text of ``path`` at commit ``sha`` (the working tree in one-shot mode), or None."""
+        if self.working_tree:
+            target = (self.path / path).resolve()
+            if not target.is_relative_to(self.path) or not target.is_file():
+                return None
+            return target.read_text(errors="replace")
+        try:
+            return _git(self.path, "cat-file", "blob", f"{sha}:{path}").decode("utf-8", errors="replace")
+        except RepositoryError:
+            return None
 
     def commit_info(self, sha: str) -> dict[str, str]:
         """``{id, tree_id, message, timestamp, author_name, author_email}`` of a commit."""

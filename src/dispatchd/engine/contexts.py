@@ -33,6 +33,12 @@ def github_context(
     else:
         ref_name, ref_type = ref, "branch"
     full_name = repository["full_name"]
+    # pull_request events: head_ref/base_ref are the PR's branches (empty for other events).
+    pull_request = event.get("pull_request") if event_name.startswith("pull_request") else None
+    head_ref = base_ref = ""
+    if isinstance(pull_request, dict):
+        head_ref = str((pull_request.get("head") or {}).get("ref") or "")
+        base_ref = str((pull_request.get("base") or {}).get("ref") or "")
     return {
         "event_name": event_name,
         "event": event,
@@ -41,8 +47,8 @@ def github_context(
         "ref_name": ref_name,
         "ref_type": ref_type,
         "ref_protected": False,
-        "base_ref": "",
-        "head_ref": "",
+        "base_ref": base_ref,
+        "head_ref": head_ref,
         "repository": full_name,
         "repository_id": str(repository["id"]),
         "repository_owner": repository["owner"]["login"],

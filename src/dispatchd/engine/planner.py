@@ -59,6 +59,15 @@ class PlannerConfig:
     repository_paths: dict[int, str] = field(default_factory=dict)
     #: ``(repository id, sha, path) -> text | None``: files of the run's commit (reusable workflows).
     read_file: Any = None
+    #: One-shot ``--matrix key:value``: only legs whose ``key`` is one of the values run (act's flag).
+    matrix_filter: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _leg_selected(leg: dict[str, Any], selection: dict[str, list[str]]) -> bool:
+    def text(v: Any) -> str:
+        return json.dumps(v) if isinstance(v, (dict, list)) else str(v).lower() if isinstance(v, bool) else str(v)
+
+    return all(key not in leg or text(leg[key]) in allowed for key, allowed in selection.items())
 
 
 @dataclass
@@ -290,6 +299,11 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
         _complete_job(conn, row.id, "failure", error=str(e),
                       log_lines=[f"##[error]{workflow.path}: jobs.{job.id}.strategy: {e}"])
         return []
+    if cfg.matrix_filter and legs != [None]:
+        legs = [leg for leg in legs if leg is not None and _leg_selected(leg, cfg.matrix_filter)]
+        if not legs:
+            _complete_job(conn, row.id, "skipped", log_lines=["Skipped: no matrix leg matches --matrix."])
+            return []
     if not legs:
         msg = f"jobs.{job.id}.strategy.matrix: the matrix has no legs"
         _complete_job(conn, row.id, "failure", error=msg, log_lines=[f"##[error]{msg}"])

@@ -193,7 +193,9 @@ def evaluate_template(value: Any, contexts: Mapping[str, Any], *, job_status: st
     A string that is exactly one ``${{ expr }}`` (blank space around it allowed) becomes the
     expression's typed value (``matrix: ${{ fromJSON(x) }}`` gives a mapping); any other string
     with ``${{`` is rendered to a string; lists and mappings are walked (keys rendered too);
-    other scalars are returned unchanged. Errors: as :func:`render`.
+    other scalars are returned unchanged. GitHub's template directives apply: a mapping key
+    ``${{ insert }}`` merges its mapping value into the parent, and a list item that is one
+    expression yielding a list is spliced into the parent list. Errors: as :func:`render`.
     """
     return _walk(value, _prepare(contexts, job_status))
 
@@ -207,12 +209,34 @@ def _walk(value: Any, prepared: tuple[Mapping[str, Any], frozenset[str], CallCon
             return _plain(_run(single, prepared))
         return to_string(_run(templates.to_expression(value) or "", prepared))
     if isinstance(value, Mapping):
-        return {
-            (_walk(k, prepared) if isinstance(k, str) else k): _walk(v, prepared) for k, v in value.items()
-        }
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            if isinstance(k, str) and _is_insert(k):
+                # GitHub's template insert directive: `${{ insert }}: <mapping>` merges the
+                # mapping into its parent (actions/runner TemplateUnraveler, InsertExpressionToken).
+                inserted = _walk(v, prepared)
+                if isinstance(inserted, Mapping):
+                    out.update(inserted)
+                continue
+            out[_walk(k, prepared) if isinstance(k, str) else k] = _walk(v, prepared)
+        return out
     if isinstance(value, (list, tuple)):
-        return [_walk(v, prepared) for v in value]
+        items: list[Any] = []
+        for v in value:
+            evaluated = _walk(v, prepared)
+            # A sequence item that is one expression yielding a sequence is spliced into the
+            # parent sequence (TemplateUnraveler: "Sequence end, closing a sequence insertion").
+            if isinstance(v, str) and isinstance(evaluated, list) and templates.single_expression(v) is not None:
+                items.extend(evaluated)
+            else:
+                items.append(evaluated)
+        return items
     return value
+
+
+def _is_insert(key: str) -> bool:
+    single = templates.single_expression(key) if templates.OPEN in key else None
+    return single is not None and single.strip() == "insert"
 
 
 def condition_expression(condition: str | bool | float | None) -> str:

@@ -7,7 +7,8 @@ Rules from GitHub's "Events that trigger workflows" and "Workflow syntax: on" do
   ``event_type``) must be one of ``types`` exactly (case-sensitive).
 * Events with activity types (``issues``, ``release``, ``pull_request`` …) filter on
   ``event["action"]``; ``pull_request``/``pull_request_target`` default to
-  ``[opened, synchronize, reopened]``.
+  ``[opened, synchronize, reopened]``; a payload with no ``action`` at all passes the default
+  types (a hand-written one-shot event).
 * ``push``: ``branches``/``branches-ignore`` apply to ``refs/heads/*``, ``tags``/``tags-ignore``
   to ``refs/tags/*``; when only one kind is filtered, refs of the other kind do not trigger.
   ``paths``/``paths-ignore`` check the files of ``event["commits"]`` (never for tag pushes).
@@ -196,7 +197,12 @@ def match_event(workflow: Workflow, event_name: str, event: dict[str, Any]) -> M
         types = list(DEFAULT_PR_TYPES)
     if types is not None and event_name not in ("schedule", "workflow_dispatch", "push"):
         label = "event type" if event_name == "repository_dispatch" else "activity type"
-        if action not in types:
+        # A hand-written event without an "action" (a one-shot run's --event file) names no
+        # activity to filter on: like act, let the default activity types through. GitHub
+        # never delivers such a payload, and a repository_dispatch always has its event_type.
+        lenient = action is None and "action" not in event and event_name != "repository_dispatch" \
+            and config.get("types") is None
+        if action not in types and not lenient:
             shown = f"'{action}'" if action is not None else "(none)"
             return MatchResult(False, f"{label} {shown} is not in types {_show(types)}")
 
