@@ -180,6 +180,7 @@ def test_serve_without_token_prints_one_once_and_reuses_it(serve, app_repo, tmp_
     assert first.get("/repos/acme/app", "wrong").status_code == 401
     assert first.get("/repos/acme/app", None).status_code == 401
     out = first.stop()
+    assert first.proc.returncode == 0 and "Traceback" not in out, out  # Ctrl-C stops it cleanly
     assert out.count(token) == 1, out
     assert f"{data}/admin-token" in out
     assert "listening on " + first.base_url in out
@@ -255,6 +256,10 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
                                            "completed", "failure"]
     assert rows[str(broken["id"])][3:6] == ["repository_dispatch", "completed", "failure"]
     assert len(rows) == 3
+
+    # --status takes a conclusion too, as GitHub's filter does
+    failures = dispatchd("runs", "acme/app", "--status", "failure", env=client)
+    assert sorted(row[0] for row in table_rows(failures.stdout)) == sorted([str(failed["id"]), str(broken["id"])])
 
     as_json = dispatchd("runs", "acme/app", "--json", env=client)
     assert sorted(r["id"] for r in json.loads(as_json.stdout)["workflow_runs"]) == sorted(
