@@ -33,6 +33,9 @@ class Case:
     conclusion: str
     #: the run's name: the workflow's ``name:``, else its path
     name: str
+    #: ``(job name, (step names…))`` for every job; a ``run:`` step without ``name:`` is called
+    #: ``Run <first line of the script>``
+    jobs: tuple[tuple[str, tuple[str, ...]], ...]
     #: lines the job prints one after another (outside the ``##[group]Run …`` echo of the script)
     log: tuple[str, ...]
 
@@ -44,6 +47,7 @@ CASES = [
     Case("Be-WTurner__fake-docs__receive-dispatch.yml", ".github/workflows/receive-dispatch.yml",
          "Be-WTurner__fake-docs__receive-dispatch__app-pr-analyzed.json",
          "success", "Receive Analysis from fake-app",
+         (("handle", ("Print received payload",)),),
          ("Decision:    docs-update-needed",
           "PR Number:   42",
           "PR Title:    Add widget support",
@@ -53,6 +57,7 @@ CASES = [
     Case("clockcrockwork__ccc-summary-metrics__repository_dispatch.yml", ".github/workflows/repository_dispatch.yml",
          "clockcrockwork__ccc-summary-metrics__repository_dispatch__vps-summary-ready.json",
          "success", "VPS Dispatch Handler",
+         (("handle", ("Acknowledge",)),),
          ("Triggered by VPS dispatch: daily summary ready for 2025-06-01",)),
     # github.event.action is the event type; toJSON(client_payload) is pretty-printed with two
     # spaces and survives the single quotes because it contains none.
@@ -60,6 +65,7 @@ CASES = [
          ".github/workflows/receive-dispatch.yml",
          "FeedbackLoopEngineering__gitops-manifest-example__receive-dispatch__new-tag.json",
          "success", "Receive dispatch",
+         (("log-dispatch", ("Log dispatch payload",)),),
          ("Event type: new-tag",
           "Tag: v1.4.0",
           "Type: release",
@@ -79,22 +85,26 @@ CASES = [
          ".github/workflows/example-receiver.yml",
          "henrywhitaker3__trigger-external-workflow-action__example-receiver__some_event.json",
          "success", "Example Receiver",
+         (("some_event", ("Some event",)),),
          ("some_event trigger received", "bar")),
     # No `name:`: GitHub names the run after the file's path. The payload reaches the script
     # through the step's env; `echo $MESSAGE` word-splits it back with single spaces.
     Case("hyunho1027__lotto-bot__repository_dispatch.yml", ".github/workflows/repository_dispatch.yml",
          "hyunho1027__lotto-bot__repository_dispatch__on-demand-test.json",
          "success", ".github/workflows/repository_dispatch.yml",
+         (("echo_message", ("Run echo $MESSAGE",)),),
          ("on-demand test from dashboard",)),
     # No payload use; `!` is no history expansion in a non-interactive bash.
     Case("JamesManningR__action-examples__repository_dispatch.yml", ".github/workflows/repository_dispatch.yml",
          "JamesManningR__action-examples__repository_dispatch__an-event.json",
          "success", "Repository Dispatch Event",
+         (("echo", ("Say Something",)),),
          ("The Rest API told me to do it!",)),
     Case("remarkablemark__github-actions-workflows__repository-dispatch-workflow.yml",
          ".github/workflows/repository-dispatch-workflow.yml",
          "remarkablemark__github-actions-workflows__repository-dispatch-workflow__repository_dispatch_event.json",
          "success", "Repository Dispatch Workflow",
+         (("repository-dispatch-workflow", ("Run echo Repository Dispatch Workflow",)),),
          ("Repository Dispatch Workflow",)),
 ]
 
@@ -119,6 +129,11 @@ def printed(log: str) -> str:
 def assert_printed(log: str, lines: tuple[str, ...]) -> None:
     block = "\n".join(lines)
     assert f"\n{block}\n" in f"\n{printed(log)}\n", f"{block!r} not printed in:\n{log}"
+
+
+def user_steps(steps: list[dict]) -> tuple[str, ...]:
+    """The workflow's own steps (GitHub's jobs API adds "Set up job" and "Complete job")."""
+    return tuple(s["name"] for s in steps if s["name"] not in ("Set up job", "Complete job"))
 
 
 def make_repo(case: Case, make_git_repo) -> Path:
@@ -152,9 +167,11 @@ async def test_through_the_server(case: Case, start_server, make_git_repo):
     assert (run["name"], run["path"], run["event"], run["status"], run["conclusion"]) == (
         case.name, case.path, "repository_dispatch", "completed", case.conclusion)
     jobs = await srv.jobs("octo-org/demo", run["id"])
-    assert jobs and all(j["status"] == "completed" for j in jobs)
+    assert all(j["status"] == "completed" for j in jobs)
+    assert sorted((j["name"], user_steps(j["steps"])) for j in jobs) == sorted(case.jobs)
     if case.conclusion == "success":
         assert {j["conclusion"] for j in jobs} == {"success"}
+        assert {s["conclusion"] for j in jobs for s in j["steps"]} == {"success"}
     log = "".join([await srv.log("octo-org/demo", j["id"]) for j in jobs])
     assert_printed(log, case.log)
 
@@ -173,7 +190,7 @@ def test_through_dispatchd_run(case: Case, make_git_repo):
     assert [(r["workflow"], r["name"], r["conclusion"]) for r in result["runs"]] == [
         (case.path, case.name, case.conclusion)]
     jobs = result["runs"][0]["jobs"]
-    assert jobs
+    assert sorted((j["name"], user_steps(j["steps"])) for j in jobs) == sorted(case.jobs)
     if case.conclusion == "success":
         assert {j["conclusion"] for j in jobs} == {"success"}
         assert all(s["conclusion"] == "success" for j in jobs for s in j["steps"])
