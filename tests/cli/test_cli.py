@@ -94,9 +94,10 @@ def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 
 @dataclass
 class Served:
-    proc: subprocess.Popen[str]
+    proc: subprocess.Popen[bytes]
     base_url: str
-    output: str = ""
+    #: stdout and stderr go to a file, so a chatty server never blocks on a full pipe
+    log_path: Path
 
     def get(self, path: str, token: str | None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -107,12 +108,11 @@ class Served:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
         try:
-            out, _ = self.proc.communicate(timeout=20)
+            self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
-        self.output += out
-        return self.output
+            self.proc.wait()
+        return self.log_path.read_text()
 
 
 @pytest.fixture
@@ -122,10 +122,12 @@ def serve(tmp_path: Path):
 
     def start(args: list[str], env: dict[str, str] | None = None) -> Served:
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "dispatchd", "serve", *args, "--port", str(port)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=env if env is not None else clean_env(), cwd=tmp_path)
-        served = Served(proc, f"http://127.0.0.1:{port}")
+        log_path = tmp_path / f"serve-{len(started)}.out"
+        with log_path.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "dispatchd", "serve", *args, "--port", str(port)],
+                                    stdout=out, stderr=subprocess.STDOUT,
+                                    env=env if env is not None else clean_env(), cwd=tmp_path)
+        served = Served(proc, f"http://127.0.0.1:{port}", log_path)
         started.append(served)
         deadline = time.monotonic() + 30
         while True:
