@@ -425,6 +425,9 @@ BAD_INPUT = [
     (["serve", "acme=work"], "error: acme: expected OWNER/NAME"),
     (["serve", "acme/a b=work"], "error: acme/a b: owner and name may use"),
     (["serve", "work", "--db", "nonsense://x"], "error: --db nonsense://x: Can't load plugin"),
+    pytest.param(["serve", "work", "--db", "postgresql://u:p@127.0.0.1:1/x"], "error: --db ", marks=pytest.mark.xfail(
+        strict=True, reason="a database that refuses connections fails the app's lifespan start-up inside uvicorn, "
+                            "which logs the whole traceback and exits 3")),
     (["send", "acme/app", "evt", "-f", "novalue"], "error: -f 'novalue': expected KEY=VALUE"),
     (["send", "acme/app", "evt", "-f", "=v"], "error: -f '=v': expected KEY=VALUE"),
     # a message quoting the user's input shows it as typed (no console markup)
@@ -443,7 +446,8 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a)[:40] for a, _ in BAD_INPUT])
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT,
+                         ids=[" ".join(p.values[0] if hasattr(p, "values") else p[0])[:40] for p in BAD_INPUT])
 def test_bad_input_is_one_clear_line(bad_inputs, args, message):
     # port 9 (discard) on loopback: nothing listens there
     proc = dispatchd(*args, env=clean_env(DISPATCHD_SERVER="http://127.0.0.1:9", DISPATCHD_TOKEN="t"),
