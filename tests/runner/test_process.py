@@ -89,6 +89,7 @@ async def test_cancellation_kills_the_step_and_runs_only_cancel_aware_steps(run,
     assert [s.conclusion for s in result.steps] == ["cancelled", "skipped", "success", "success", "skipped"]
     printed = [line for line in reporter.lines if line.startswith("V:")]
     assert printed == ["V:cancelled-fn", "V:always"]
+    assert "##[error]The operation was canceled." in reporter.lines
     assert wait_dead(int(pidfile.read_text()))
 
 

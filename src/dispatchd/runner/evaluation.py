@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dispatchd import expressions
+from dispatchd.expressions import ExpressionError
 
-#: Raised by the expression engine for lexing, parsing and evaluation errors.
-ExpressionError = getattr(expressions, "ExpressionError", Exception)
+__all__ = ["ExpressionError", "condition", "env_map", "evaluate", "has_expression", "render", "to_string"]
 
 
 def has_expression(value: Any) -> bool:
@@ -60,7 +60,7 @@ def render(value: Any, contexts: Mapping[str, Any], *, job_status: str | None = 
     if isinstance(value, str):
         if "${{" not in value:
             return value
-        return expressions.render(value, contexts, job_status=job_status)  # type: ignore[attr-defined]
+        return expressions.render(value, contexts, job_status=job_status)
     return to_string(value)
 
 
@@ -69,7 +69,7 @@ def evaluate(value: Any, contexts: Mapping[str, Any], *, job_status: str | None 
     its type, mixed text becomes a string, lists and dicts are walked."""
     if not has_expression(value):
         return value
-    return expressions.evaluate_template(value, contexts, job_status=job_status)  # type: ignore[attr-defined]
+    return expressions.evaluate_template(value, contexts, job_status=job_status)
 
 
 def condition(cond: Any, contexts: Mapping[str, Any], *, job_status: str) -> bool:
@@ -79,9 +79,7 @@ def condition(cond: Any, contexts: Mapping[str, Any], *, job_status: str) -> boo
     if isinstance(cond, bool):
         # A YAML boolean has no status function, so GitHub reads it as success() && <bool>.
         return cond and job_status == "success"
-    return bool(
-        expressions.evaluate_condition(str(cond), contexts, job_status=job_status)  # type: ignore[attr-defined]
-    )
+    return bool(expressions.evaluate_condition(str(cond), contexts, job_status=job_status))
 
 
 def truthy(value: Any) -> bool:

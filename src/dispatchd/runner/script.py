@@ -136,4 +136,6 @@ async def execute(
     job.pgids.append(result.pgid)
     if result.timed_out:
         step.timed_out(job)
+    elif result.cancelled:
+        step.error(job, "The operation was canceled.")
     return result

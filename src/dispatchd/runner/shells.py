@@ -79,15 +79,19 @@ def _split(template: str) -> tuple[str, ...]:
     return tuple(shlex.split(template))
 
 
-_which_cache: dict[tuple[str, str], str | None] = {}
+_which_cache: dict[tuple[str, str], str] = {}
 
 
 def which(program: str, path: str | None) -> str | None:
-    """``shutil.which`` memoised per (program, PATH): a lookup per step would be measurable."""
+    """``shutil.which`` memoised per (program, PATH): a lookup per step would be measurable.
+    Misses are not remembered, since an earlier step may install the program."""
     key = (program, path or "")
-    if key not in _which_cache:
-        _which_cache[key] = shutil.which(program, path=path)
-    return _which_cache[key]
+    found = _which_cache.get(key)
+    if found is None:
+        found = shutil.which(program, path=path)
+        if found is not None:
+            _which_cache[key] = found
+    return found
 
 
 def resolve(shell: str | None, path: str | None) -> Shell:
