@@ -1,7 +1,8 @@
 """PyGithub, pointed at a real dispatchd server, dispatches events and lists the runs they start.
 
 PyGithub is synchronous (requests); its calls run in a worker thread so the server, which
-lives in the test's event loop, keeps answering.
+lives in the test's event loop, keeps answering. PyGithub raises no warning against the server,
+so pytest's ``filterwarnings = error`` stays as it is here.
 """
 
 from __future__ import annotations
