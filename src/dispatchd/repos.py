@@ -8,7 +8,6 @@ a commit are cached: a commit never changes.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import threading

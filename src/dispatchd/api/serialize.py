@@ -65,7 +65,8 @@ def run_json(run: Any, repo: Any, repo_id: int, base: str) -> dict[str, Any]:
     }
 
 
-JOB_STATUS = {"pending": "queued", "queued": "queued", "in_progress": "in_progress", "completed": "completed",
+JOB_STATUS = {"pending": "queued", "queued": "queued", "held": "queued", "blocked": "pending",
+              "in_progress": "in_progress", "completed": "completed",
               "waiting": "waiting"}
 
 

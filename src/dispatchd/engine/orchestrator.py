@@ -27,6 +27,7 @@ from ..store import events as stored_events
 from ..store.database import Database
 from ..store.schema import events, jobs, workflow_runs, workflows
 from ..workflow import Workflow, WorkflowError, match_event
+from . import concurrency
 from .contexts import github_context
 from .planner import PlannerConfig, advance_run
 from .workflows import load_cached
@@ -301,18 +302,32 @@ class Orchestrator:
             except expr.ExpressionError:
                 title = name
         values: dict[str, Any] = {"contexts": contexts, "display_title": title}
-        if d.error:
-            values.update(status="completed", conclusion="failure")
+        group, cancel_in_progress, group_error = None, False, None
+        if isinstance(loaded, Workflow) and loaded.concurrency is not None:
+            try:
+                group, cancel_in_progress = concurrency.evaluate(
+                    loaded.concurrency, {"github": github, "inputs": inputs, "vars": {}})
+            except expr.ExpressionError as e:
+                group_error = f"{d.path}: concurrency: {e}"
+        if d.error or group_error:
+            values.update(status="completed", conclusion="failure", error=d.error or group_error)
         else:
-            values.update(status="in_progress")
+            values.update(status="in_progress", concurrency_group=group, concurrency_cancel=cancel_in_progress)
         conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(**values))
-        if d.error or not isinstance(loaded, Workflow):
+        if d.error or group_error or not isinstance(loaded, Workflow):
             return run_id, []
+        to_advance: list[int] = []
+        if group is not None:
+            run_row = conn.execute(select(workflow_runs).where(workflow_runs.c.id == run_id)).first()
+            admitted, to_advance = concurrency.admit_run(conn, run_row, group, cancel_in_progress)
+            if not admitted:
+                conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(status="pending"))
         for key, job in loaded.jobs.items():
             conn.execute(jobs.insert().values(
                 run_id=run_id, run_attempt=1, job_key=key, name=job.name if isinstance(job.name, str) and "${{" not in job.name else key,
                 state="pending", created_at=now, continue_on_error=False))
-        return run_id, advance_run(conn, run_id, self.cfg)
+        queued = [j for other in to_advance for j in advance_run(conn, other, self.cfg)]
+        return run_id, queued + advance_run(conn, run_id, self.cfg)
 
     @staticmethod
     def _inputs(workflow: Workflow, event: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
-from . import calls
+from . import calls, concurrency
 from .workflows import load_cached
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
     When every job is completed, the run gets its conclusion.
     """
     run = _run_row(conn, run_id)
-    if run is None or run.status == "completed":
+    if run is None or run.status in ("completed", "pending"):  # pending: waiting for its concurrency group
         return []
     workflow = load_cached(run.workflow["path"], run.workflow["text"])
     assert isinstance(workflow, Workflow)
@@ -200,8 +200,9 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
             changed = True
             continue
         scopes = _scopes(workflow, rows)
+        queued.extend(_promote_held(conn, rows))
         for row in rows:
-            if row.state == "queued" and run.cancel_requested:
+            if row.state in ("queued", "blocked", "held") and run.cancel_requested:
                 _complete_job(conn, row.id, "cancelled", log_lines=["##[error]The run was cancelled."])
                 changed = True
                 continue
@@ -224,14 +225,32 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
                               log_lines=[f"##[error]dispatchd could not start this job: {type(e).__name__}: {e}"])
             changed = True
     rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
-    if rows and all(r.state == "completed" for r in rows):
-        _conclude_run(conn, run, rows)
-    elif not rows:
-        _conclude_run(conn, run, rows)
+    if all(r.state == "completed" for r in rows):
+        queued.extend(_conclude_run(conn, run, rows, cfg))
     return queued
 
 
-def _conclude_run(conn: Connection, run: Any, rows: list[Any]) -> None:
+def _promote_held(conn: Connection, rows: list[Any]) -> list[int]:
+    """``max-parallel``: queue held matrix legs while fewer than that many legs are active."""
+    promoted: list[int] = []
+    by_key: dict[str, list[Any]] = {}
+    for r in rows:
+        by_key.setdefault(r.job_key, []).append(r)
+    for legs in by_key.values():
+        held = sorted((r for r in legs if r.state == "held"), key=lambda r: r.id)
+        if not held:
+            continue
+        strategy = ((held[0].assignment or {}).get("contexts") or {}).get("strategy") or {}
+        limit = max(1, int(strategy.get("max-parallel") or len(legs)))
+        active = sum(1 for r in legs if r.state in ("queued", "in_progress"))
+        for r in held[: max(0, limit - active)]:
+            conn.execute(update(jobs).where(jobs.c.id == r.id).values(state="queued"))
+            promoted.append(r.id)
+    return promoted
+
+
+def _conclude_run(conn: Connection, run: Any, rows: list[Any], cfg: PlannerConfig) -> list[int]:
+    """Give the run its conclusion; start the run waiting for its concurrency group, if any."""
     conclusions = ["success" if (r.conclusion == "failure" and r.continue_on_error) else r.conclusion for r in rows]
     if run.error or "failure" in conclusions or "timed_out" in conclusions:
         conclusion = "failure"
@@ -243,6 +262,8 @@ def _conclude_run(conn: Connection, run: Any, rows: list[Any]) -> None:
         conclusion = "success"
     conn.execute(update(workflow_runs).where(workflow_runs.c.id == run.id).values(
         status="completed", conclusion=conclusion, updated_at=time.time()))
+    waiting = concurrency.next_pending_run(conn, run)
+    return advance_run(conn, waiting, cfg) if waiting is not None else []
 
 
 def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
@@ -311,6 +332,10 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
     queued = []
     fail_fast = strategy.get("fail-fast", True)
     max_parallel = strategy.get("max-parallel", len(legs))
+    try:
+        parallel = max(1, int(max_parallel))
+    except (TypeError, ValueError):
+        parallel = len(legs)
     for index, leg in enumerate(legs):
         leg_contexts = {
             **base,
@@ -321,14 +346,17 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
         job_id = row.id if index == 0 else conn.execute(jobs.insert().values(
             run_id=run.id, run_attempt=run.run_attempt, job_key=row.job_key, name=job.id, state="pending",
             created_at=time.time(), continue_on_error=False, call=row.call)).inserted_primary_key[0]
-        queued_id = _queue_leg(conn, run, scope, job, job_id, leg, leg_contexts, cfg)
+        queued_id = _queue_leg(conn, run, scope, job, job_id, leg, leg_contexts, cfg, hold=index >= parallel)
         if queued_id is not None:
             queued.append(queued_id)
     return queued
 
 
 def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
-               leg: dict[str, Any] | None, contexts: dict[str, Any], cfg: PlannerConfig) -> int | None:
+               leg: dict[str, Any] | None, contexts: dict[str, Any], cfg: PlannerConfig,
+               hold: bool = False) -> int | None:
+    """Build the leg's assignment and queue it; ``hold`` keeps it back for ``max-parallel``.
+    Returns the job id when it was queued."""
     workflow = scope.workflow
     try:
         raw_name = job.name if job.name is not None else job.id
@@ -342,6 +370,7 @@ def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
         labels = runs_on_labels(expr.evaluate_template(job.runs_on, contexts))
         timeout = expr.evaluate_template(job.timeout_minutes, contexts) if job.timeout_minutes is not None else 360
         continue_on_error = expr.evaluate_template(job.continue_on_error, contexts)
+        group, cancel_in_progress = concurrency.evaluate(job.concurrency, contexts)
         wf_env = expr.evaluate_template({**cfg.extra_env, **(workflow.env or {})}, {
             "github": contexts["github"], "vars": contexts["vars"], "inputs": contexts["inputs"],
             "secrets": {}})
@@ -374,11 +403,19 @@ def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
         outputs=job.outputs if isinstance(job.outputs, dict) else {}, timeout_minutes=timeout_f,
         secrets_to_mask=[v for v in secrets.values() if isinstance(v, str) and v],
     )
+    state = "held" if hold else "queued"
+    if group is not None and not hold and not concurrency.admit_job(conn, run.repository_id, job_id, group,
+                                                                    cancel_in_progress):
+        state = "blocked"
+        stored_logs.append(conn, job_id, [f"Waiting for a job of the concurrency group '{group}' to finish."])
     conn.execute(update(jobs).where(jobs.c.id == job_id).values(
-        state="queued", name=name, matrix=dict(leg) if leg is not None else None, labels=labels,
+        state=state, concurrency_group=group, name=name, matrix=dict(leg) if leg is not None else None,
+        labels=labels,
         assignment=json.loads(json.dumps(assignment.to_json(), default=str)),
         continue_on_error=bool(continue_on_error is True or continue_on_error == "true"),
         steps=[]))
+    if state != "queued":
+        return None
     if not labels_match(labels, cfg.runner_labels) and cfg.skip_unrunnable:
         _complete_job(conn, job_id, "skipped", log_lines=[
             f"Skipped: no runner has the labels {labels} (runner labels: {list(cfg.runner_labels)})."])
@@ -410,6 +447,9 @@ def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerC
         annotations=getattr(result, "annotations", None) or None))
     stored_tokens.revoke_for_jobs(conn, [job_id])
     queued: list[int] = []
+    released = concurrency.release_job(conn, row)
+    if released is not None:
+        queued.append(released)
     if result.conclusion in ("failure", "timed_out") and not row.continue_on_error:
         _fail_fast(conn, row)
     queued.extend(advance_run(conn, row.run_id, cfg))
@@ -422,12 +462,16 @@ def _fail_fast(conn: Connection, row: Any) -> None:
     strategy = (assignment.get("contexts") or {}).get("strategy") or {}
     if not strategy.get("fail-fast", True) or strategy.get("job-total", 1) <= 1:
         return
-    siblings = conn.execute(select(jobs.c.id).where(
-        jobs.c.run_id == row.run_id, jobs.c.job_key == row.job_key, jobs.c.state == "queued",
-        jobs.c.run_attempt == row.run_attempt))
-    for (sid,) in siblings:
-        _complete_job(conn, sid, "cancelled", log_lines=["##[error]The strategy configuration was canceled "
-                                                        f"because \"{row.job_key}\" failed"])
+    siblings = list(conn.execute(select(jobs.c.id, jobs.c.state).where(
+        jobs.c.run_id == row.run_id, jobs.c.job_key == row.job_key, jobs.c.id != row.id,
+        jobs.c.state.in_(("queued", "held", "in_progress")), jobs.c.run_attempt == row.run_attempt)))
+    message = f"##[error]The strategy configuration was canceled because \"{row.job_key}\" failed"
+    for sibling in siblings:
+        if sibling.state == "in_progress":  # the runner sees it at its next heartbeat
+            conn.execute(update(jobs).where(jobs.c.id == sibling.id).values(cancel_requested=True))
+            stored_logs.append(conn, sibling.id, [message])
+        else:
+            _complete_job(conn, sibling.id, "cancelled", log_lines=[message])
 
 
 def issue_job_token(conn: Connection, assignment: JobAssignment, repository_id: int) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..runner.protocol import JobAssignment
 from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
+from . import concurrency
 from .planner import PlannerConfig, advance_run, issue_job_token, labels_match
 
 #: Seconds a claim stays valid without a heartbeat.
@@ -53,13 +54,14 @@ def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_sec
 
 
 def heartbeat(conn: Connection, job_ids: list[int], lease_seconds: float) -> set[int]:
-    """Extend the leases of ``job_ids``; returns the ids whose run was asked to cancel."""
+    """Extend the leases of ``job_ids``; returns the ids asked to cancel (their run, or the job
+    itself: fail-fast, a concurrency group's cancel-in-progress)."""
     if not job_ids:
         return set()
     conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.state == "in_progress").values(
         lease_expires_at=time.time() + lease_seconds))
     rows = conn.execute(select(jobs.c.id).join(workflow_runs, workflow_runs.c.id == jobs.c.run_id).where(
-        jobs.c.id.in_(job_ids), workflow_runs.c.cancel_requested.is_(True)))
+        jobs.c.id.in_(job_ids), or_(workflow_runs.c.cancel_requested.is_(True), jobs.c.cancel_requested.is_(True))))
     return {r.id for r in rows}
 
 
@@ -70,7 +72,7 @@ def recover_expired(conn: Connection, cfg: PlannerConfig, now: float | None = No
     "The runner has lost communication with the server."
     """
     now = time.time() if now is None else now
-    lost = list(conn.execute(select(jobs.c.id, jobs.c.run_id, jobs.c.runner_name).where(
+    lost = list(conn.execute(select(jobs.c.id, jobs.c.run_id, jobs.c.runner_name, jobs.c.concurrency_group).where(
         jobs.c.state == "in_progress", jobs.c.lease_expires_at < now)))
     queued: list[int] = []
     for row in lost:
@@ -82,6 +84,10 @@ def recover_expired(conn: Connection, cfg: PlannerConfig, now: float | None = No
             "Anything in your workflow that terminates the runner process, starves it for CPU/Memory, "
             "or blocks its network access can cause this error."])
     stored_tokens.revoke_for_jobs(conn, [r.id for r in lost])
+    for row in lost:
+        released = concurrency.release_job(conn, row)
+        if released is not None:
+            queued.append(released)
     for run_id in {r.run_id for r in lost}:
         queued.extend(advance_run(conn, run_id, cfg))
     return queued

@@ -97,6 +97,9 @@ workflow_runs = Table(
     Column("head_branch", Text),
     Column("actor", String(100), nullable=False),
     Column("cancel_requested", Boolean, nullable=False, default=False),
+    # concurrency: the evaluated group (repository-wide) and whether a newer run cancels this one.
+    Column("concurrency_group", Text),
+    Column("concurrency_cancel", Boolean, nullable=False, default=False),
     # The workflow as it was loaded for this run (plain data): re-runs and late evaluation use it.
     Column("workflow", JSON, nullable=False),
     Column("contexts", JSON, nullable=False),  # github, env, vars, inputs: what every job starts from
@@ -106,6 +109,7 @@ workflow_runs = Table(
     Column("run_started_at", Float),
     Index("ix_runs_repository", "repository_id", "id"),
     Index("ix_runs_status", "status"),
+    Index("ix_runs_concurrency", "repository_id", "concurrency_group", "status"),
 )
 
 jobs = Table(
@@ -129,6 +133,9 @@ jobs = Table(
     # Reusable workflows: a caller job holds {"path", "text", "inputs", "secrets", "outputs"} of
     # the workflow it calls; each job of that workflow holds {"parent": caller job id}.
     Column("call", JSON),
+    # Job-level concurrency group, and a cancel asked of this job alone (fail-fast, concurrency).
+    Column("concurrency_group", Text),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
     Column("runner_name", Text),
     Column("lease_expires_at", Float),
     Column("error", Text),
