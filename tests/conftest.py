@@ -10,12 +10,7 @@ import pytest
 
 pytest_plugins = ["fixtures_server"]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-#: The team's shared folder (conformance data, corpus, reference) sits beside the checkout;
-#: DISPATCHD_SHARED points elsewhere when it does not.
-SHARED = Path(os.environ.get("DISPATCHD_SHARED", REPO_ROOT.parent / "shared")).resolve()
-CONFORMANCE = SHARED / "conformance"
-CORPUS = SHARED / "corpus"
+from shared_data import CONFORMANCE, CORPUS, REPO_ROOT, SHARED  # noqa: F401 - re-exported
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 from dotenv import dotenv_values
 
 from dispatchd.oneshot import run_once

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from shared_data import CORPUS
 
 
 @dataclass(frozen=True)

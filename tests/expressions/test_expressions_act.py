@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 from expressions_support import load_groups, same_value
 
 from dispatchd.expressions import ExpressionError, evaluate, render, to_expression

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import REPO_ROOT
+from shared_data import REPO_ROOT
 from expressions_strategies import case_batches
 from expressions_support import same_value
 from hypothesis import HealthCheck, given, settings

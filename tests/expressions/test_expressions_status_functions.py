@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 
 from dispatchd.expressions import ExpressionError, condition_expression, evaluate, evaluate_condition
 

@@ -14,7 +14,7 @@ import json
 import re
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 from ruamel.yaml import YAML
 
 from dispatchd.expressions import if_expression, to_expression

@@ -14,7 +14,7 @@ from .reporter import MemoryReporter
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 #: The shared conformance data (beside the checkout unless DISPATCHD_SHARED says otherwise). Defined
-#: here because a bare ``from conftest import`` may find another folder's conftest first.
+#: here because a bare ``from shared_data import`` may find another folder's conftest first.
 SHARED = Path(
     os.environ.get("DISPATCHD_SHARED", Path(__file__).resolve().parents[2].parent / "shared")
 ).resolve()

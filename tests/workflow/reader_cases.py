@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 from ruamel.yaml import YAML
 
 from dispatchd.workflow import ParseOptions, WorkflowError, load_workflow

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 
 from dispatchd.workflow import WorkflowError, load_workflow
 

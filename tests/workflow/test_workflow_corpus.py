@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS
+from shared_data import CORPUS
 
 from dispatchd.workflow import load_workflow, match_event
 

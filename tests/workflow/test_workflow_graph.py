@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONFORMANCE
+from shared_data import CONFORMANCE
 
 from dispatchd.workflow import (
     WorkflowError,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CORPUS
+from shared_data import CORPUS
 
 from dispatchd.workflow import lint, untrusted_sources
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import CONFORMANCE, CORPUS
+from shared_data import CONFORMANCE, CORPUS
 
 from dispatchd.workflow.errors import Collector
 from dispatchd.workflow.yamlnodes import _LIBYAML, MapNode, Node, ScalarNode, SeqNode, read_yaml
