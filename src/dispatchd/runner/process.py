@@ -2,8 +2,8 @@
 enforce a timeout and cancellation by signalling the whole group.
 
 No thread and no asyncio child watcher is used (Python 3.11's default watcher starts a thread per
-child, which costs more than a trivial step): the process is started with ``subprocess.Popen``,
-its output pipe and a pidfd (Linux ≥ 5.3) are watched with ``loop.add_reader``.
+child, which costs more than a trivial step): the process is started by :mod:`.spawn`, its output
+pipe and a pidfd (Linux ≥ 5.3) are watched with ``loop.add_reader``.
 
 Kill sequence (GitHub: ``ProcessInvoker.cs`` sends SIGINT, SIGTERM, then kills the tree; here the
 group gets SIGTERM, then SIGKILL after ``term_grace`` seconds), so grandchildren die too unless
@@ -16,10 +16,11 @@ import asyncio
 import codecs
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+
+from dispatchd.runner.spawn import Child, start
 
 #: Output is taken from the pipe in chunks of this many bytes.
 READ_SIZE = 65536
@@ -91,7 +92,7 @@ class _LineSplitter:
             out.extend(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
-def spawn(argv: Sequence[str], cwd: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def spawn(argv: Sequence[str], cwd: str, env: dict[str, str]) -> tuple[Child, int]:
     """Start ``argv`` in a new session with stdout and stderr on one pipe; returns (process, read fd).
 
     Raises:
@@ -99,16 +100,7 @@ def spawn(argv: Sequence[str], cwd: str, env: dict[str, str]) -> tuple[subproces
     """
     read_fd, write_fd = os.pipe()
     try:
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=write_fd,
-            stderr=write_fd,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-            close_fds=True,
-        )
+        process = start(argv, cwd, env, write_fd)
     except OSError as error:
         os.close(read_fd)
         reason = error.strerror or str(error)
