@@ -72,6 +72,12 @@ class JobAssignment:
     timeout_minutes: float = 360.0
     secrets_to_mask: list[str] = field(default_factory=list)
     debug: bool = False
+    #: A job suspended by ``dispatchd/wait-for-dispatch`` continues here: ``{"next_step": n,
+    #: "state": <what the runner saved>, "wait_outcome": {"outcome": "success"|"failure",
+    #: "outputs": {...}, "message": str}}`` — the wait step's result, given by the engine.
+    resume: dict[str, Any] | None = None
+    #: ``dispatchd/callback-url``: a signed, single-use URL that resumes this job's wait.
+    callback_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -113,6 +119,10 @@ class JobResult:
     error: str | None = None
     annotations: list[dict[str, Any]] = field(default_factory=list)
     summary: str = ""
+    #: With conclusion ``waiting``: the job stopped at a ``dispatchd/wait-for-dispatch`` step and
+    #: holds no process: ``{"step_number", "wait": {"event_type", "match", "timeout_minutes",
+    #: "contexts"}, "state": <opaque runner state>}``. The engine resumes it with ``resume``.
+    suspended: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +132,7 @@ class JobResult:
             "error": self.error,
             "annotations": self.annotations,
             "summary": self.summary,
+            "suspended": self.suspended,
         }
 
     @classmethod
@@ -133,6 +144,7 @@ class JobResult:
             error=data.get("error"),
             annotations=list(data.get("annotations") or []),
             summary=data.get("summary") or "",
+            suspended=data.get("suspended"),
         )
 
 
