@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -218,3 +219,15 @@ async def test_job_env_expression_error_fails_the_job(run) -> None:
     assert result.conclusion == "failure"
     assert result.error and result.error.startswith("Error evaluating the job's env")
     assert "V:never" not in reporter.lines
+
+
+async def test_hash_files_sees_the_workspace(run) -> None:
+    steps = [
+        {"run": "echo hello > data.txt"},
+        {"run": "echo \"V:H=${{ hashFiles('data.txt') }} E=${{ hashFiles('none.txt') }}\""},
+    ]
+    result, reporter = await run(steps)
+    assert result.conclusion == "success", reporter.text
+    v = values(reporter.lines)
+    inner = hashlib.sha256(b"hello\n").digest()
+    assert v["H"] == hashlib.sha256(inner).hexdigest() + " E="
