@@ -14,6 +14,7 @@ class MemoryReporter:
     def __init__(self, cancel_after: float | None = None) -> None:
         self.lines: list[str] = []
         self.batches: list[list[str]] = []
+        self.batch_times: list[float] = []
         self.started: list[tuple[int, str]] = []
         self.completed: list[StepResult] = []
         self.cancel_after = cancel_after
@@ -22,6 +23,7 @@ class MemoryReporter:
 
     async def log(self, lines: list[str]) -> None:
         self.batches.append(list(lines))
+        self.batch_times.append(time.monotonic())
         self.lines.extend(lines)
 
     async def step_started(self, number: int, name: str) -> None:

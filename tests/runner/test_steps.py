@@ -283,3 +283,15 @@ async def test_huge_output_streams_in_batches(run) -> None:
 async def test_stderr_is_merged_and_partial_last_line_kept(run) -> None:
     _result, reporter = await run([{"run": "echo out; echo err >&2; printf 'no newline'"}])
     assert ["out", "err", "no newline"] == [l for l in reporter.lines if l in ("out", "err", "no newline")]
+
+
+async def test_output_is_streamed_while_the_step_runs(run) -> None:
+    result, reporter = await run([{"run": "echo first\nsleep 0.6\necho second"}])
+    assert result.conclusion == "success"
+
+    def arrival(text: str) -> float:
+        return next(
+            t for t, batch in zip(reporter.batch_times, reporter.batches, strict=True) if text in batch
+        )
+
+    assert arrival("second") - arrival("first") > 0.4
