@@ -41,3 +41,9 @@ def test_json_escaped_variant_is_masked() -> None:
 def test_contains_secret() -> None:
     masker = SecretMasker(["tok"])
     assert masker.contains_secret("xtoky") and not masker.contains_secret("to k")
+
+
+def test_uri_and_xml_escaped_variants_are_masked() -> None:
+    masker = SecretMasker(["p@ss word&<"])
+    assert masker.mask("u=p%40ss%20word%26%3C") == "u=***"
+    assert masker.mask("<v>p@ss word&amp;&lt;</v>") == "<v>***</v>"

@@ -11,6 +11,7 @@ earlier stay as they were (GitHub behaves the same way: masks are not retroactiv
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterable
 
 MASK = "***"
@@ -19,9 +20,9 @@ MASK = "***"
 def _variants(value: str) -> list[str]:
     """The encodings of ``value`` that GitHub's ValueEncoders also mask.
 
-    GitHub registers base64, JSON-escaped, URI-escaped and XML-escaped forms so a secret that a
-    step prints in one of these shapes is still hidden. The JSON form is the one a script most
-    often produces (``toJSON(secrets)``); the others are cheap enough to include.
+    GitHub also registers base64, JSON-escaped, URI-escaped and XML-escaped forms so a secret that
+    a step prints in one of these shapes is still hidden. Here: JSON, URI, XML, expression-escaped
+    and quote-trimmed forms; base64 forms are not masked (a known gap).
     """
     out = [value]
     json_escaped = json.dumps(value)[1:-1]
@@ -34,6 +35,10 @@ def _variants(value: str) -> list[str]:
     xml = xml.replace('"', "&quot;").replace("'", "&apos;")
     if xml != value:
         out.append(xml)
+    # URI-data-escaped (Uri.EscapeDataString): a secret placed in a URL query.
+    uri = urllib.parse.quote(value, safe="")
+    if uri != value:
+        out.append(uri)
     # Expression-escaped: GitHub's string literals double single quotes.
     if "'" in value:
         out.append(value.replace("'", "''"))
