@@ -27,7 +27,7 @@ from ..store import events as stored_events
 from ..store.database import Database
 from ..store.schema import events, jobs, workflow_runs, workflows
 from ..workflow import Workflow, WorkflowError, match_event
-from . import concurrency
+from . import concurrency, waits
 from .contexts import github_context
 from .planner import PlannerConfig, advance_run
 from .workflows import load_cached
@@ -149,6 +149,7 @@ class Orchestrator:
             try:
                 while await self.process_pending():
                     pass
+                self.on_queued(await self.db.write(waits.expire))
             except Exception:  # keep deciding later events; this one stays unprocessed and is retried
                 log.exception("processing events failed")
                 await asyncio.sleep(0.5)
@@ -183,6 +184,13 @@ class Orchestrator:
             preps.append(prep)
         out: list[Accepted] = []
         for event, prep, (event_id, created) in zip(batch, preps, stored_events.append(conn, batch), strict=True):
+            resumed: list[int] = []
+            if created and event.event_name == "repository_dispatch":
+                # A dispatch resumes the jobs waiting for it, and still starts its workflows.
+                payload = prep["payload"] if prep and "payload" in prep else {
+                    "action": event.event_type, "client_payload": event.client_payload or {}}
+                resumed = waits.on_dispatch(conn, event.repository_id, event_id, event.event_type or "", payload,
+                                            event.target_job_id)
             if not created:
                 out.append(Accepted(event_id, created=False))
             elif prep is None:
@@ -199,6 +207,8 @@ class Orchestrator:
                     out.append(Accepted(event_id, created=True, decided=False))
                     continue
                 out.append(Accepted(event_id, True, run_ids, trace, queued))
+            if resumed:
+                out[-1].queued = [*out[-1].queued, *resumed]
         return out
 
     @staticmethod

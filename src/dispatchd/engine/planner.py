@@ -27,7 +27,7 @@ from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
-from . import calls, concurrency
+from . import calls, concurrency, waits
 from .workflows import load_cached
 
 log = logging.getLogger(__name__)
@@ -441,6 +441,8 @@ def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerC
     row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
     if row is None or row.state != "in_progress":
         return []
+    if result.conclusion == "waiting" and result.suspended:
+        return waits.suspend(conn, row, result.suspended)
     conn.execute(update(jobs).where(jobs.c.id == job_id).values(
         state="completed", conclusion=result.conclusion, outputs=result.outputs, error=result.error,
         completed_at=time.time(), lease_expires_at=None,

@@ -152,7 +152,8 @@ class RunnerPool:
             log.exception("recording the result of job %s failed", assignment.job_id)
             queued = []
         self.on_queued(queued)  # also tells waiters that this job's run changed
-        if not self.keep_workspaces and not self.cfg.fixed_workspace:
+        # A job waiting for a dispatch keeps its workspace: the runner that resumes it goes on there.
+        if not self.keep_workspaces and not self.cfg.fixed_workspace and result.conclusion != "waiting":
             shutil.rmtree(assignment.workspace, ignore_errors=True)
 
     async def _housekeeping(self) -> None:

@@ -22,6 +22,7 @@ from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
 from . import attempts
 from .intake import EventIntake
+from . import waits
 from .orchestrator import Accepted, Orchestrator
 from .planner import DEFAULT_RUNNER_LABELS, PlannerConfig, advance_run
 from .pool import RunnerPool
@@ -176,12 +177,18 @@ class Engine:
             row = conn.execute(select(workflow_runs.c.status).where(workflow_runs.c.id == run_id)).first()
             if row is None or row.status == "completed":
                 return False
+            if row.status == "pending":  # still waiting for its concurrency group: nothing started
+                conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(
+                    cancel_requested=True, status="completed", conclusion="cancelled", updated_at=time.time()))
+                return True
             conn.execute(update(workflow_runs).where(workflow_runs.c.id == run_id).values(cancel_requested=True))
-            advance_run(conn, run_id, self.planner_config)
+            queued.extend(waits.cancel_for_run(conn, run_id))
+            queued.extend(advance_run(conn, run_id, self.planner_config))
             return True
 
+        queued: list[int] = []
         ok = await self.db.write(cancel)
-        self._changed.set()
+        self.notify_queued(queued)
         return ok
 
     async def rerun_run(self, run_id: int, *, failed_only: bool, actor: str) -> None:

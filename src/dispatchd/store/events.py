@@ -27,6 +27,7 @@ class NewEvent:
     workflow_path: str | None = None
     idempotency_key: str | None = None
     origin_event_id: int | None = None
+    target_job_id: int | None = None
     #: Set when the event is decided before it is stored (the usual case): stored processed.
     decisions: list[dict[str, Any]] | None = None
     head_sha: str | None = None
@@ -71,7 +72,8 @@ def append(conn: Connection, batch: list[NewEvent]) -> list[tuple[int, bool]]:
                 "payload": batch[i].payload,
                 "sender": batch[i].sender, "ref": batch[i].ref, "inputs": batch[i].inputs,
                 "workflow_path": batch[i].workflow_path, "idempotency_key": batch[i].idempotency_key,
-                "origin_event_id": batch[i].origin_event_id, "created_at": now,
+                "origin_event_id": batch[i].origin_event_id, "target_job_id": batch[i].target_job_id,
+                "created_at": now,
                 "processed": batch[i].decisions is not None, "decisions": batch[i].decisions,
                 "head_sha": batch[i].head_sha,
             }

@@ -57,6 +57,7 @@ events = Table(
     Column("workflow_path", Text),  # workflow_dispatch: the one workflow to run
     Column("idempotency_key", String(200)),
     Column("origin_event_id", Id),  # a replay names the event it replays
+    Column("target_job_id", Id),  # a capability callback: the one job whose wait it resumes
     Column("processed", Boolean, nullable=False, default=False),
     Column("decisions", JSON),  # per workflow: matched, or why not (filled when processed)
     Column("head_sha", String(64)),
@@ -274,4 +275,40 @@ webhook_deliveries = Table(
     Column("delivered_at", Float),
     Index("ix_webhook_deliveries_state", "state", "next_attempt_at"),
     Index("ix_webhook_deliveries_hook", "hook_id", "id"),
+)
+
+# -- jobs waiting for a dispatch (dispatchd/wait-for-dispatch) ---------------------------------
+
+waits = Table(
+    "waits",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("job_id", Id, ForeignKey("jobs.id"), nullable=False),
+    Column("run_id", Id, ForeignKey("workflow_runs.id"), nullable=False),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("event_type", String(100)),  # null: any event type
+    Column("match", Text),  # an expression without ${{ }}; empty: any event of the type
+    # Fast path for `github.event.<path> == <value known when the wait began>`: the path
+    # ("client_payload.scan_id") and the value lower-cased, so a dispatch finds its wait by index.
+    Column("match_path", Text),
+    Column("match_key", Text),
+    Column("contexts", JSON, nullable=False),  # the job's contexts when the wait began
+    Column("step_number", Integer, nullable=False),
+    # waiting, resumed, timed_out, cancelled
+    Column("status", String(20), nullable=False),
+    Column("event_id", Id),  # the dispatch that resumed it
+    Column("deadline", Float, nullable=False),
+    Column("since", Float, nullable=False),  # events from this time on may resume it
+    Column("created_at", Float, nullable=False),
+    Column("resolved_at", Float),
+    Index("ix_waits_open", "repository_id", "status", "event_type", "match_path", "match_key"),
+    Index("ix_waits_deadline", "status", "deadline"),
+)
+
+#: Capability callback URLs already used (single use): the token's sha256.
+used_callbacks = Table(
+    "used_callbacks",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("used_at", Float, nullable=False),
 )
