@@ -319,3 +319,35 @@ def test_conformance_manifests(name: str, tmp_path: Path) -> None:
         assert manifest.runs.get("entrypoint") == execution.get("entrypoint")
         assert manifest.runs.get("args") == execution.get("args")
         assert [[k, v] for k, v in (manifest.runs.get("env") or {}).items()] == execution.get("env", [])
+
+
+@needs_node
+async def test_repository_composite_using_a_node_action(run, tmp_path: Path) -> None:
+    folder = tmp_path / "actions"
+    write_action(folder / "octo" / "greeter@v1", NODE_ACTION, {"main.js": MAIN_JS, "post.js": POST_JS})
+    write_action(
+        folder / "octo" / "wrapper@v2",
+        """
+        inputs:
+          who: {default: wrapped}
+        outputs:
+          greeting: {value: "${{ steps.inner.outputs.greeting }}"}
+        runs:
+          using: composite
+          steps:
+            - id: inner
+              uses: octo/greeter@v1
+              with: {who: "${{ inputs.who }}"}
+            - shell: sh
+              run: echo "V:repo ${{ github.action_repository }}@${{ github.action_ref }}"
+        """,
+    )
+    steps = [{"id": "w", "uses": "octo/wrapper@v2"}, {"run": "echo 'V:got ${{ steps.w.outputs.greeting }}'"}]
+    result, reporter = await run(steps, actions_dir=str(folder))
+    assert result.conclusion == "success", reporter.text
+    printed = [line for line in reporter.lines if line.startswith("V:")]
+    assert printed[0] == "V:inputs 1 [wrapped] octo/greeter v1"
+    assert "V:repo octo/wrapper@v2" in printed
+    assert "V:got hello wrapped" in printed
+    assert printed[-1] == "V:post state=from-main"
+    assert [s.name for s in result.steps][-1] == "Post Run octo/greeter@v1"
