@@ -247,6 +247,127 @@ def demo(
 
     raise typer.Exit(asyncio.run(run_demo(console, keep=keep, port=port)))
 
+token_app = typer.Typer(help="Repository tokens (needs the admin token in DISPATCHD_TOKEN).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    repo: Annotated[str, typer.Argument(help="OWNER/NAME the token is for")],
+    scope: Annotated[str, typer.Option(help="read, dispatch (read + dispatch) or write (also cancel, re-run, issues)")],
+    login: Annotated[str | None, typer.Option(help="who the token acts as (GET /user, run actor)")] = None,
+    note: Annotated[str | None, typer.Option(help="a note to remember it by")] = None,
+) -> None:
+    """Make a token for one repository; prints the token alone (it is shown only this once)."""
+    if scope not in ("read", "dispatch", "write"):
+        raise _fail(f"--scope {scope}: expected read, dispatch or write")
+    with Client() as client:
+        try:
+            created = client.create_token(repo, scope, login=login, note=note)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    print(created["token"])
+
+
+@token_app.command("revoke")
+def token_revoke(token: Annotated[str, typer.Argument(help="the token, or its id")]) -> None:
+    """Revoke a token at once."""
+    with Client() as client:
+        try:
+            client.revoke_token(token)
+        except ApiError as e:
+            raise _fail("no such live token" if e.status == 404 else e.message) from None
+    err.print("revoked", highlight=False)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """The tokens made through the API (never the tokens themselves)."""
+    with Client() as client:
+        try:
+            rows = client.tokens()
+        except ApiError as e:
+            raise _fail(e.message) from None
+    table = Table("id", "repository", "scope", "login", "created", "revoked", "note")
+    for t in rows:
+        table.add_row(*(Text(str(c or "")) for c in (t["id"], t["repository"], t["scope"], t["login"],
+                                                      t["created_at"], t["revoked_at"], t["note"])))
+    _wide(console).print(table)
+
+
+webhook_app = typer.Typer(help="Repository webhooks: workflow_run and workflow_job deliveries.", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
+
+
+@webhook_app.command("add")
+def webhook_add(
+    repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    url: Annotated[str, typer.Argument(help="where to POST the events")],
+    secret: Annotated[str | None, typer.Option(help="signs each delivery (X-Hub-Signature-256)")] = None,
+    event: Annotated[list[str] | None, typer.Option("--event", help="workflow_run, workflow_job or * (default both)")] = None,
+) -> None:
+    """Add a webhook; prints its id."""
+    with Client() as client:
+        try:
+            hook = client.create_hook(repo, url, secret=secret, events=event or None)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    print(hook["id"])
+
+
+@webhook_app.command("list")
+def webhook_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> None:
+    """The repository's webhooks."""
+    with Client() as client:
+        try:
+            hooks = client.hooks(repo)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    table = Table("id", "url", "events", "active")
+    for h in hooks:
+        table.add_row(*(Text(str(c)) for c in (h["id"], h["config"]["url"], ",".join(h["events"]), h["active"])))
+    _wide(console).print(table)
+
+
+@webhook_app.command("remove")
+def webhook_remove(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+                   hook_id: Annotated[int, typer.Argument(help="the webhook's id")]) -> None:
+    """Delete a webhook and its deliveries."""
+    with Client() as client:
+        try:
+            client.delete_hook(repo, hook_id)
+        except ApiError as e:
+            raise _fail(e.message) from None
+
+
+@webhook_app.command("deliveries")
+def webhook_deliveries(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+                       hook_id: Annotated[int, typer.Argument(help="the webhook's id")],
+                       limit: Annotated[int, typer.Option(help="how many, newest first")] = 30) -> None:
+    """Recent deliveries: id, event, action, state, attempts, HTTP status."""
+    with Client() as client:
+        try:
+            rows = client.deliveries(repo, hook_id, per_page=min(limit, 100))
+        except ApiError as e:
+            raise _fail(e.message) from None
+    table = Table("id", "guid", "event", "action", "state", "attempts", "status")
+    for d in rows:
+        table.add_row(*(Text(str(c)) for c in (d["id"], d["guid"], d["event"], d["action"] or "", d.get("state", ""),
+                                                d.get("attempts", ""), d["status"])))
+    _wide(console).print(table)
+
+
+@webhook_app.command("redeliver")
+def webhook_redeliver(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+                      hook_id: Annotated[int, typer.Argument(help="the webhook's id")],
+                      delivery_id: Annotated[int, typer.Argument(help="the delivery's id")]) -> None:
+    """Send a delivery again (same GUID, marked as a redelivery)."""
+    with Client() as client:
+        try:
+            client.redeliver(repo, hook_id, delivery_id)
+        except ApiError as e:
+            raise _fail(e.message) from None
+
 
 def main() -> None:  # pragma: no cover
     app()

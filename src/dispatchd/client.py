@@ -82,3 +82,45 @@ class Client:
         """A run by id alone: asks ``GET /dispatchd/runs/{id}`` for its repository."""
         data = self.request("GET", f"/dispatchd/runs/{run_id}").json()
         return data["repository"]["full_name"], data
+
+    # -- administration (the admin token) ----------------------------------------------------
+
+    def create_token(self, repo: str, scope: str, *, login: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """``POST /dispatchd/tokens``: the new token is in ``["token"]``, shown this once."""
+        body: dict[str, Any] = {"repository": repo, "scope": scope}
+        if login:
+            body["login"] = login
+        if note:
+            body["note"] = note
+        return self.request("POST", "/dispatchd/tokens", json=body).json()
+
+    def revoke_token(self, token_or_id: str) -> None:
+        """Revoke a token given itself or its numeric id (``POST /dispatchd/tokens/revoke``)."""
+        body: dict[str, Any] = {"id": int(token_or_id)} if token_or_id.isdigit() else {"token": token_or_id}
+        self.request("POST", "/dispatchd/tokens/revoke", json=body)
+
+    def tokens(self) -> list[dict[str, Any]]:
+        return self.request("GET", "/dispatchd/tokens").json()
+
+    def create_hook(self, repo: str, url: str, *, secret: str | None = None, events: list[str] | None = None,
+                    content_type: str = "json") -> dict[str, Any]:
+        """``POST /repos/{repo}/hooks`` (GitHub's repository webhook API)."""
+        config: dict[str, Any] = {"url": url, "content_type": content_type}
+        if secret:
+            config["secret"] = secret
+        body: dict[str, Any] = {"name": "web", "config": config, "active": True}
+        if events:
+            body["events"] = events
+        return self.request("POST", f"/repos/{repo}/hooks", json=body).json()
+
+    def hooks(self, repo: str) -> list[dict[str, Any]]:
+        return self.request("GET", f"/repos/{repo}/hooks").json()
+
+    def delete_hook(self, repo: str, hook_id: int) -> None:
+        self.request("DELETE", f"/repos/{repo}/hooks/{hook_id}")
+
+    def deliveries(self, repo: str, hook_id: int, per_page: int = 30) -> list[dict[str, Any]]:
+        return self.request("GET", f"/repos/{repo}/hooks/{hook_id}/deliveries", params={"per_page": per_page}).json()
+
+    def redeliver(self, repo: str, hook_id: int, delivery_id: int) -> None:
+        self.request("POST", f"/repos/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts")
