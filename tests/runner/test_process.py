@@ -126,6 +126,20 @@ async def test_background_process_survives_step_but_not_job(run, tmp_path: Path)
     assert wait_dead(int(pidfile.read_text()))
 
 
+async def test_leftovers_found_by_tracking_id_even_outside_the_group(run, tmp_path: Path) -> None:
+    daemon, grouped = tmp_path / "daemon.pid", tmp_path / "grouped.pid"
+    script = (
+        f"setsid sh -c 'echo $$ > {daemon}; exec sleep 60' >/dev/null 2>&1 &\n"
+        f"nohup sleep 60 >/dev/null 2>&1 & echo $! > {grouped}\n"
+        'echo "V:$RUNNER_TRACKING_ID"\nsleep 0.2'
+    )
+    result, reporter = await run([{"run": script}])
+    assert result.conclusion == "success"
+    assert any(line.startswith("V:github_") for line in reporter.lines)
+    assert wait_dead(int(grouped.read_text()))
+    assert wait_dead(int(daemon.read_text()))
+
+
 async def test_background_process_holding_stdout_does_not_block_the_step(run) -> None:
     started = time.monotonic()
     result, reporter = await run([{"run": "(sleep 20; echo late) &\necho V:main-done"}])

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,6 +119,9 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
     if debug:
         runner["debug"] = "1"
     defaults = job_defaults(github, runner)
+    # GitHub marks every process of a job this way and finds leftovers by it at job end.
+    tracking_id = f"github_{uuid.uuid4()}"
+    defaults["RUNNER_TRACKING_ID"] = tracking_id
     state = JobState(
         assignment=assignment,
         reporter=reporter,
@@ -132,6 +136,7 @@ def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[s
         file_commands_dir=file_commands_dir,
         scratch=scratch or temp,
         debug=debug,
+        tracking_id=tracking_id,
     )
     if assignment.timeout_minutes:
         state.deadline = time.monotonic() + float(assignment.timeout_minutes) * 60.0

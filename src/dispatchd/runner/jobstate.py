@@ -18,7 +18,6 @@ from dispatchd.runner.env import step_environment
 from dispatchd.runner.evaluation import condition, to_string
 from dispatchd.runner.file_commands import StepFiles
 from dispatchd.runner.masking import SecretMasker
-from dispatchd.runner.process import kill_group
 from dispatchd.runner.protocol import JobAssignment, JobReporter, StepResult
 from dispatchd.runner.workflow_commands import CommandProcessor, make_annotation
 
@@ -77,7 +76,8 @@ class JobState:
             later stages (post) receive as ``STATE_<name>``.
         post_steps: post stages registered by actions, run after the last step in reverse order.
         action_roots: folders searched for ``owner/repo@ref`` actions (offline folder, cache).
-        pgids: process groups started by the job's steps (killed at job end).
+        pgids: process groups of steps that left processes running (cleaned up at job end).
+        tracking_id: the job's ``RUNNER_TRACKING_ID``, which marks every process it starts.
     """
 
     assignment: JobAssignment
@@ -109,6 +109,7 @@ class JobState:
     stale_files: list[StepFiles] = field(default_factory=list)
     stale_paths: list[str] = field(default_factory=list)
     debug: bool = False
+    tracking_id: str = ""
 
     def user_env(self) -> dict[str, str]:
         """workflow < job < ``$GITHUB_ENV`` (the ``env`` context before a step's own env)."""
@@ -152,11 +153,50 @@ class JobState:
     def annotate(self, annotation: dict[str, Any], step_number: int | None) -> None:
         self.annotations.append({**annotation, "step_number": step_number})
 
+    def track(self, pgid: int) -> None:
+        """Remember a step's process group if something in it still runs after the step."""
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        self.pgids.append(pgid)
+
     def kill_leftovers(self) -> None:
-        """Kill what steps left running in the background (GitHub: "Cleaning up orphan processes")."""
+        """Kill what steps left running in the background (GitHub: "Cleaning up orphan processes").
+
+        As GitHub's runner does, the processes are found by the ``RUNNER_TRACKING_ID`` value in
+        their environment, not by group id alone: a group id whose processes all ended may since
+        belong to an unrelated program. The scan of ``/proc`` runs only when a step's group
+        outlived its step, so jobs that leave nothing behind pay nothing.
+        """
+        alive = []
         for pgid in self.pgids:
-            kill_group(pgid, signal.SIGKILL)
+            try:
+                os.killpg(pgid, 0)
+                alive.append(pgid)
+            except (ProcessLookupError, PermissionError):
+                pass
         self.pgids.clear()
+        if not alive:
+            return
+        marker = f"RUNNER_TRACKING_ID={self.tracking_id}".encode() + b"\0"
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as handle:
+                    environ = handle.read()
+            except OSError:
+                continue
+            if marker in environ or environ.endswith(marker[:-1]):
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
 
 @dataclass

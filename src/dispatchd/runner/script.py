@@ -133,7 +133,7 @@ async def execute(
         cancel_requested=step.should_cancel(job),
         on_spawn=on_spawn,
     )
-    job.pgids.append(result.pgid)
+    job.track(result.pgid)
     if result.timed_out:
         step.timed_out(job)
     elif result.cancelled:
