@@ -93,7 +93,8 @@ async def start_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Async
     async def start(specs: list[str], **options: Any) -> Running:
         repos = [open_repository(s) for s in specs]
         options.setdefault("db_url", free_database_url_or_none())
-        config = ServerConfig(repos=repos, port=free_port(), data_dir=tmp_path / f"state{len(started)}", **options)
+        options.setdefault("data_dir", tmp_path / f"state{len(started)}")
+        config = ServerConfig(repos=repos, port=free_port(), **options)
         server = Server(config)
         await server.start()
         http = httpx.AsyncClient(base_url=config.base_url, timeout=30,

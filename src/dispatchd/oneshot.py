@@ -56,7 +56,7 @@ async def run_once(event_name: str, payload: dict[str, Any], repo_path: Path, *,
     tmp = Path(tempfile.mkdtemp(prefix="dispatchd-run-"))
     engine = Engine(EngineConfig(db_url=f"sqlite:///{tmp / 'run.db'}", data_dir=tmp, runners=runners,
                                  fixed_workspace=str(repo_path), secrets=dict(secrets or {}),
-                                 extra_env=dict(env or {}), skip_unrunnable=True,
+                                 extra_env=dict(env or {}), skip_unrunnable=True, accepts_dispatches=False,
                                  matrix_filter=dict(matrix or {})), [repo])
     try:
         await engine.start()

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from ..engine.service import Engine
 from ..webhooks import WebhookService
-from . import dispatches, errors, hooks, issues, repos, runs, tokens, workflows
+from . import callbacks, dispatches, errors, hooks, issues, repos, runs, tokens, workflows
 from .auth import Authenticator
 from .context import ApiContext
 from .limits import Limits, RequestLimits
@@ -44,6 +44,7 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     # runs before workflows: workflows.py lists a workflow's runs through runs.py's helper.
     for module in (dispatches, runs, workflows, repos, issues, hooks, tokens):
         app.include_router(module.router(ctx))
+    app.include_router(callbacks.router(ctx, admin_token))
     install_openapi(app)
 
     limits = Limits()

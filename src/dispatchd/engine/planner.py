@@ -56,6 +56,8 @@ class PlannerConfig:
     secrets_for: Any = None
     extra_env: dict[str, str] = field(default_factory=dict)
     skip_unrunnable: bool = False
+    #: False in one-shot runs: nothing can resume a wait there, so a wait fails at once.
+    accepts_dispatches: bool = True
     repository_paths: dict[int, str] = field(default_factory=dict)
     #: ``(repository id, sha, path) -> text | None``: files of the run's commit (reusable workflows).
     read_file: Any = None
@@ -442,7 +444,11 @@ def complete_job(conn: Connection, job_id: int, result: JobResult, cfg: PlannerC
     if row is None or row.state != "in_progress":
         return []
     if result.conclusion == "waiting" and result.suspended:
-        return waits.suspend(conn, row, result.suspended)
+        queued = waits.suspend(conn, row, result.suspended)
+        if not cfg.accepts_dispatches and not queued:
+            queued = waits.fail_waits_of_job(conn, row.id, "A one-shot run (dispatchd run) cannot receive "
+                                             "dispatches: the wait fails at once. Serve the repository to wait.")
+        return queued
     conn.execute(update(jobs).where(jobs.c.id == job_id).values(
         state="completed", conclusion=result.conclusion, outputs=result.outputs, error=result.error,
         completed_at=time.time(), lease_expires_at=None,

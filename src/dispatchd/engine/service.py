@@ -44,6 +44,7 @@ class EngineConfig:
     secrets: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     skip_unrunnable: bool = False
+    accepts_dispatches: bool = True
     matrix_filter: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -57,6 +58,7 @@ class Engine:
             workspace_root=str(config.data_dir / "workspaces"), fixed_workspace=config.fixed_workspace,
             runner_labels=config.runner_labels, secrets_for=lambda _repo_id: dict(config.secrets),
             extra_env=dict(config.extra_env), skip_unrunnable=config.skip_unrunnable,
+            accepts_dispatches=config.accepts_dispatches,
             read_file=self._read_file, matrix_filter=dict(config.matrix_filter),
         )
         self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,

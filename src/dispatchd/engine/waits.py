@@ -212,6 +212,12 @@ def expire(conn: Connection, now: float | None = None) -> list[int]:
     return queued
 
 
+def fail_waits_of_job(conn: Connection, job_id: int, message: str) -> list[int]:
+    """Resume the job's open wait with the wait step failed (``message`` says why)."""
+    rows = conn.execute(select(waits).where(waits.c.job_id == job_id, waits.c.status == "waiting")).fetchall()
+    return [j for w in rows for j in _resume(conn, w, None, None, "failure", message)]
+
+
 def cancel_for_run(conn: Connection, run_id: int) -> list[int]:
     """A cancelled run: its waiting jobs go back to a runner to run their cleanup steps."""
     queued: list[int] = []

@@ -21,6 +21,7 @@ from dispatchd.runner.evaluation import env_map, render, to_string
 from dispatchd.runner.jobstate import JobLog, JobState
 from dispatchd.runner.masking import SecretMasker
 from dispatchd.runner.protocol import JobAssignment, JobReporter, JobResult
+from dispatchd.runner import suspension
 from dispatchd.runner.steps import run_step, step_ids
 from dispatchd.runner.workflow_commands import make_annotation
 
@@ -244,16 +245,30 @@ async def run_job(
             job.status = "failure"
         if error is None:
             ids = step_ids(assignment.steps)
-            number = await _run_pre_stages(job, assignment.steps, ids)
+            resume = assignment.resume or None
+            if resume:  # a job that waited for a dispatch: go on after what already ran
+                pre_stages = suspension.restore(job, resume.get("state") or {})
+                job.resume_step = int(resume.get("next_step") or 0)
+                job.resume_outcome = resume.get("wait_outcome") or {"outcome": "failure"}
+                number = pre_stages
+            else:
+                number = pre_stages = await _run_pre_stages(job, assignment.steps, ids)
             for raw, (step_id, explicit) in zip(assignment.steps, ids, strict=True):
                 number += 1
+                if job.resume_step is not None and number < job.resume_step:
+                    continue  # ran before the wait
                 await run_step(job, number, dict(raw), step_id, explicit)
+                if job.suspend is not None:
+                    break
                 if job.timed_out and job.deadline is not None:
                     # The job is cancelled from here on; cleanup steps (always()) may still run.
                     job.status = "cancelled"
                     job.deadline = None
-            await _run_post_stages(job, number)
-            outputs = _job_outputs(job)
+            if job.suspend is None:
+                await _run_post_stages(job, number)
+                outputs = _job_outputs(job)
+            else:
+                job.suspend["state"] = suspension.snapshot(job, pre_stages)
     except Exception as exc:  # noqa: BLE001 - a runner bug must still end the job with a reason
         error = f"dispatchd runner error: {type(exc).__name__}: {exc}"
         job.log.error(job.masker.mask(error))
@@ -264,6 +279,14 @@ async def run_job(
         shutil.rmtree(job.temp, ignore_errors=True)
         if job.scratch != job.temp:
             shutil.rmtree(job.scratch, ignore_errors=True)
+    if job.suspend is not None and error is None:
+        return JobResult(
+            conclusion="waiting",
+            steps=job.results,
+            annotations=job.annotations,
+            summary="\n".join(job.summaries),
+            suspended=job.suspend,
+        )
     if job.timed_out:
         conclusion = "cancelled"
         error = error or (

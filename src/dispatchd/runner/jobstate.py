@@ -105,6 +105,11 @@ class JobState:
     post_steps: list[Any] = field(default_factory=list)
     action_roots: list[str] = field(default_factory=list)
     pgids: list[int] = field(default_factory=list)
+    #: Set by ``dispatchd/wait-for-dispatch`` when the job suspends: ``{"step_number", "wait"}``.
+    suspend: dict[str, Any] | None = None
+    #: A resumed job: the wait step's number and the outcome the engine gives it.
+    resume_step: int | None = None
+    resume_outcome: dict[str, Any] | None = None
     spare_files: StepFiles | None = None
     stale_files: list[StepFiles] = field(default_factory=list)
     stale_paths: list[str] = field(default_factory=list)

@@ -200,6 +200,19 @@ async def run_step(
             outcome = "failure"
         if step.job_limited and job.timed_out:
             outcome = "cancelled"
+    if outcome == "suspended":
+        # dispatchd/wait-for-dispatch: the job stops here and resumes later, maybe elsewhere;
+        # the step's result comes when it does.
+        job.release_step_files(files, True)
+        await job.log.flush()
+        return StepResult(
+            number=number,
+            name=display,
+            id=step_id if explicit else None,
+            conclusion="",
+            outcome="suspended",
+            started_at=started,
+        )
     outputs, files_failed = _apply_effects(job, step)
     if outcome == "success" and (processor.effects.failed or files_failed):
         outcome = "failure"

@@ -304,11 +304,3 @@ waits = Table(
     Index("ix_waits_open", "repository_id", "status", "event_type", "match_path", "match_key"),
     Index("ix_waits_deadline", "status", "deadline"),
 )
-
-#: Capability callback URLs already used (single use): the token's sha256.
-used_callbacks = Table(
-    "used_callbacks",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("used_at", Float, nullable=False),
-)

@@ -93,6 +93,7 @@ def step_kind(raw: dict[str, Any]) -> StepKind:
     built-in replacement for some), or an unavailable step whose run fails with a message."""
     from dispatchd.runner.actions.action import ActionStep
     from dispatchd.runner.actions.checkout import CHECKOUT, Checkout
+    from dispatchd.runner.actions.dispatchd import CALLBACK_URL, WAIT, CallbackUrl, WaitForDispatch
     from dispatchd.runner.actions.run import RunStep
     from dispatchd.runner.actions.unavailable import Unavailable
 
@@ -111,4 +112,7 @@ def step_kind(raw: dict[str, Any]) -> StepKind:
         )
     if ref.kind == "repository" and ref.name == CHECKOUT and not ref.path:
         return ActionStep(ref, builtin=lambda: Checkout(ref))
+    if ref.kind == "repository" and ref.name in (WAIT, CALLBACK_URL) and not ref.path:
+        # dispatchd's own actions exist only here: no folder or cache can hold a newer copy.
+        return WaitForDispatch(ref.uses) if ref.name == WAIT else CallbackUrl(ref.uses)
     return ActionStep(ref)

@@ -1,4 +1,4 @@
-"""jobs waiting for a dispatch; used callback tokens
+"""jobs waiting for a dispatch; the job a capability callback is for
 
 Revision ID: 0004
 Revises: 0003
@@ -38,15 +38,9 @@ def upgrade() -> None:
     op.create_index("ix_waits_deadline", "waits", ["status", "deadline"])
     with op.batch_alter_table("events") as batch:
         batch.add_column(sa.Column("target_job_id", Id, nullable=True))
-    op.create_table(
-        "used_callbacks",
-        sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("used_at", sa.Float(), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("used_callbacks")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("target_job_id")
     op.drop_index("ix_waits_deadline", "waits")
