@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from shared_data import CONFORMANCE
 from expressions_support import load_groups, same_value
+from shared_data import CONFORMANCE
 
 from dispatchd.expressions import ExpressionError, evaluate, render, to_expression
 from dispatchd.expressions.functions.hashfiles import matched_files

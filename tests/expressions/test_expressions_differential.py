@@ -17,11 +17,11 @@ import shutil
 import subprocess
 
 import pytest
-from shared_data import REPO_ROOT
 from expressions_strategies import case_batches
 from expressions_support import same_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import REPO_ROOT
 
 from dispatchd.expressions import ExpressionError, evaluate
 from dispatchd.expressions.coercion import kind_name, to_string

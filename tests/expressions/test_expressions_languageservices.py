@@ -7,8 +7,8 @@ across newlines, the memory limit): the C# and Go implementations pass them and 
 from __future__ import annotations
 
 import pytest
-from shared_data import CONFORMANCE
 from expressions_support import load_groups, same_value
+from shared_data import CONFORMANCE
 
 from dispatchd.expressions import ExpressionError, evaluate
 

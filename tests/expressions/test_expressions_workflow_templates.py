@@ -14,8 +14,8 @@ import json
 import re
 
 import pytest
-from shared_data import CONFORMANCE
 from ruamel.yaml import YAML
+from shared_data import CONFORMANCE
 
 from dispatchd.expressions import if_expression, to_expression
 

@@ -226,7 +226,11 @@ def _walk(value: Any, prepared: tuple[Mapping[str, Any], frozenset[str], CallCon
             evaluated = _walk(v, prepared)
             # A sequence item that is one expression yielding a sequence is spliced into the
             # parent sequence (TemplateUnraveler: "Sequence end, closing a sequence insertion").
-            if isinstance(v, str) and isinstance(evaluated, list) and templates.single_expression(v) is not None:
+            if (
+                isinstance(v, str)
+                and isinstance(evaluated, list)
+                and templates.single_expression(v) is not None
+            ):
                 items.extend(evaluated)
             else:
                 items.append(evaluated)

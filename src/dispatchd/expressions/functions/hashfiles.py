@@ -35,10 +35,17 @@ FOLLOW_SYMLINKS_OPTION = "--follow-symbolic-links"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
+class _InvalidPattern(ValueError):
+    """A pattern or search path @actions/glob rejects: hashFiles then fails as a whole."""
+
+
 class _Pattern:
-    __slots__ = ("matchers", "negate", "search_path", "segments")
+    __slots__ = ("directory_only", "implicit", "matchers", "negate", "search_path", "segments")
 
     def __init__(self, text: str, workspace: str, negate: bool | None = None, extra: list[str] | None = None):
+        self.directory_only = False
+        # The `<pattern>/**` added for implicit descendants does not match <pattern> itself.
+        self.implicit = extra is not None
         if negate is None:
             negate = False
             while text.startswith("!"):
@@ -46,6 +53,16 @@ class _Pattern:
                 text = text[1:].lstrip()
         self.negate = negate
         if extra is None:
+            # @actions/glob refuses '.' (except leading) and '..' segments, and reads a trailing
+            # separator as "directories only".
+            segments = text.split("/")
+            if any((seg == "." and i > 0) or seg == ".." for i, seg in enumerate(segments)):
+                raise _InvalidPattern(
+                    f"Invalid pattern '{text}'. Relative pathing '.' and '..' is not allowed."
+                )
+            self.directory_only = text.endswith("/")
+            if text == "~" or text.startswith("~/"):
+                text = os.path.expanduser(text)
             path = os.path.normpath(os.path.join(workspace, text))
             self.segments = path.split(os.sep)
         else:
@@ -77,11 +94,15 @@ class _Pattern:
             if key in memo:
                 return memo[key]
             if j == len(parts):
-                result = partial or all(m is None for m in self.matchers[i:])
+                # (the implicit trailing ** still needs a name, so it cannot end here)
+                result = partial or (not self.implicit and all(m is None for m in self.matchers[i:]))
             elif i == len(self.matchers):
                 result = False
             elif self.matchers[i] is None:
-                result = go(i + 1, j) or go(i, j + 1)
+                if self.implicit and i == len(self.matchers) - 1:
+                    result = True  # a trailing ** takes all that is left: here at least one name
+                else:
+                    result = go(i + 1, j) or go(i, j + 1)
             else:
                 result = self._segment(i, parts[j]) and go(i + 1, j + 1)
             memo[key] = result
@@ -99,14 +120,16 @@ def _patterns(texts: list[str], workspace: str) -> list[_Pattern]:
                 continue
             pattern = _Pattern(line, workspace)
             result.append(pattern)
-            if pattern.segments[-1] != "**":
+            if pattern.directory_only or pattern.segments[-1] != "**":
                 result.append(pattern.descendants())
     return result
 
 
-def _matches(patterns: list[_Pattern], parts: list[str]) -> bool:
+def _matches(patterns: list[_Pattern], parts: list[str], is_file: bool = False) -> bool:
     matched = False
     for p in patterns:
+        if is_file and p.directory_only:
+            continue
         if p.negate:
             if matched and p.match(parts):
                 matched = False
@@ -126,6 +149,12 @@ def _search_roots(patterns: list[_Pattern]) -> list[str]:
 def _walk(patterns: list[_Pattern], follow: bool) -> Iterator[str]:
     includes = [p for p in patterns if not p.negate]
     for root in _search_roots(patterns):
+        try:
+            os.lstat(root)
+        except FileNotFoundError:
+            continue
+        except OSError as e:  # e.g. a file where the pattern needs a directory: glob throws
+            raise _InvalidPattern(str(e)) from e
         stack = [root]
         while stack:
             path = stack.pop()
@@ -142,7 +171,7 @@ def _walk(patterns: list[_Pattern], follow: bool) -> Iterator[str]:
                 except OSError:
                     continue
                 stack.extend(os.path.join(path, n) for n in reversed(names))
-            elif _matches(patterns, parts):
+            elif _matches(patterns, parts, is_file=True):
                 yield path
 
 
@@ -156,20 +185,32 @@ def matched_files(texts: list[str], workspace: str, follow_symlinks: bool = Fals
     return files
 
 
+def _failed(texts: list[str], workspace: str) -> FunctionError:
+    # HashFilesFunction.cs: the patterns joined by ", " with quotes doubled (StringEscape).
+    patterns = ", ".join(texts).replace("'", "''")
+    return FunctionError(f"hashFiles('{patterns}') failed. Fail to hash files under directory '{workspace}'")
+
+
 def hash_files(texts: list[str], workspace: str, follow_symlinks: bool = False) -> str:
-    """The hex SHA-256 of the SHA-256 digests of the matched files, or ``''`` (see module doc)."""
+    """The hex SHA-256 of the SHA-256 digests of the matched files, or ``''`` (see module doc).
+
+    Raises ``FunctionError`` (GitHub's ``hashFiles('…') failed. Fail to hash files under
+    directory '…'``) for a pattern with ``.``/``..`` segments or a file that cannot be read.
+    """
     outer = hashlib.sha256()
     count = 0
-    for path in matched_files(texts, workspace, follow_symlinks):
+    try:
+        files = matched_files(texts, workspace, follow_symlinks)
+    except _InvalidPattern as e:
+        raise _failed(texts, workspace) from e
+    for path in files:
         inner = hashlib.sha256()
         try:
             with open(path, "rb") as f:
                 for chunk in iter(lambda: f.read(1 << 16), b""):
                     inner.update(chunk)
         except OSError as e:
-            raise FunctionError(
-                f"hashFiles('{', '.join(texts)}') failed. Fail to hash files under directory '{workspace}'"
-            ) from e
+            raise _failed(texts, workspace) from e
         outer.update(inner.digest())
         count += 1
     return outer.hexdigest() if count else ""
