@@ -12,9 +12,11 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
+from ..store import queries
 from ..store.events import NewEvent
-from . import models
+from . import models, receipts
 from .context import ApiContext
 from .errors import GitHubError
 
@@ -105,9 +107,61 @@ def router(ctx: ApiContext) -> APIRouter:
         body = parse_json_object(await request.body(), DOC)
         event_type, payload = validate_dispatch(body)
         key = request.headers.get("idempotency-key")
-        await ctx.engine.submit(NewEvent(
+        event = NewEvent(
             repository_id=a.repo_id, event_name="repository_dispatch", sender=a.identity.login,
-            event_type=event_type, client_payload=payload, idempotency_key=key[:200] if key else None))
-        return Response(status_code=204)
+            event_type=event_type, client_payload=payload, idempotency_key=key[:200] if key else None)
+        # dispatchd's own query flags (GitHub ignores unknown query parameters).
+        if _flag(request, "dry_run"):
+            return JSONResponse(receipts.dry_run_receipt(await ctx.engine.dry_run(event)))
+        accepted = await ctx.engine.submit(event)
+        if not _flag(request, "return_run_details"):
+            return Response(status_code=204)
+        # An idempotent retry answers with the first request's receipt.
+        stored = await ctx.engine.receipt(accepted.event_id)
+        assert stored is not None
+        return JSONResponse(receipts.receipt(accepted.event_id, stored["runs"], stored["decisions"], ctx.base_url,
+                                             f"{owner}/{repo}"))
+
+    @r.get("/repos/{owner}/{repo}/dispatches/{event_id}")
+    async def get_dispatch(owner: str, repo: str, event_id: int, request: Request) -> JSONResponse:
+        """dispatchd's own: an event, the runs it started and why the other workflows did not run."""
+        a = await ctx.access(request, owner, repo, "read", DOC)
+        stored = await ctx.engine.receipt(event_id)
+        if stored is None or stored["event"].repository_id != a.repo_id:
+            raise GitHubError(404, "Not Found", DOC)
+        body = receipts.receipt(event_id, stored["runs"], stored["decisions"], ctx.base_url, f"{owner}/{repo}")
+        body["event"] = receipts.event_json(stored["event"])
+        body["decisions"] = stored["decisions"]
+        return JSONResponse(body)
+
+    @r.get("/repos/{owner}/{repo}/dispatches")
+    async def list_dispatches(owner: str, repo: str, request: Request) -> JSONResponse:
+        """dispatchd's own: the repository's latest events, newest first (``per_page`` ≤ 100)."""
+        a = await ctx.access(request, owner, repo, "read", DOC)
+        try:
+            limit = max(1, min(100, int(request.query_params.get("per_page") or 30)))
+        except ValueError:
+            raise GitHubError(422, "Invalid request.\n\nFor 'per_page', expected an integer.", DOC) from None
+        rows = await ctx.engine.db.read(queries.list_events, a.repo_id, limit)
+        return JSONResponse({"events": [{**receipts.event_json(r), "decisions": r.decisions or []} for r in rows]})
+
+    @r.post("/repos/{owner}/{repo}/dispatches/{event_id}/replay", status_code=201)
+    async def replay_dispatch(owner: str, repo: str, event_id: int, request: Request) -> JSONResponse:
+        """dispatchd's own: deliver a stored event again to today's workflows (a new event)."""
+        a = await ctx.access(request, owner, repo, "dispatch", DOC)
+        stored = await ctx.engine.receipt(event_id)
+        if stored is None or stored["event"].repository_id != a.repo_id:
+            raise GitHubError(404, "Not Found", DOC)
+        accepted = await ctx.engine.replay(event_id, a.identity.login)
+        assert accepted is not None
+        again = await ctx.engine.receipt(accepted.event_id)
+        assert again is not None
+        body = receipts.receipt(accepted.event_id, again["runs"], again["decisions"], ctx.base_url, f"{owner}/{repo}")
+        body["origin_event_id"] = event_id
+        return JSONResponse(body, status_code=201)
 
     return r
+
+
+def _flag(request: Request, name: str) -> bool:
+    return (request.query_params.get(name) or "").lower() in ("1", "true", "yes")

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ..repos import Repository
 from ..store import events as stored_events
+from ..store import queries
 from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
 from . import attempts
@@ -126,6 +127,34 @@ class Engine:
         result = await self.intake.append(event)
         assert isinstance(result, Accepted)
         return result
+
+    async def dry_run(self, event: stored_events.NewEvent) -> list[dict[str, Any]]:
+        """The decision trace ``event`` would get (per workflow: matched, or why not), without
+        storing it or starting anything."""
+        loop = asyncio.get_running_loop()
+        prep = await loop.run_in_executor(None, self.orchestrator._prepare, event)
+        return self.orchestrator._trace(prep)
+
+    async def replay(self, event_id: int, sender: str) -> Accepted | None:
+        """Deliver a stored event again to today's workflows, as a new event naming its origin;
+        None when there is no such event."""
+        row = await self.db.read(stored_events.get, event_id)
+        if row is None:
+            return None
+        return await self.submit(stored_events.NewEvent(
+            repository_id=row.repository_id, event_name=row.event_name, sender=sender, event_type=row.event_type,
+            client_payload=row.client_payload, payload=row.payload, ref=row.ref, inputs=row.inputs,
+            workflow_path=row.workflow_path, origin_event_id=row.id))
+
+    async def receipt(self, event_id: int) -> dict[str, Any] | None:
+        """An event with its decision trace and the runs it started (``None``: no such event)."""
+        def read(conn: Connection) -> tuple[Any, list[Any]]:
+            return stored_events.get(conn, event_id), queries.runs_of_event(conn, event_id)
+
+        row, runs = await self.db.read(read)
+        if row is None:
+            return None
+        return {"event": row, "runs": runs, "decisions": list(row.decisions or [])}
 
     def _events_committed(self, results: list[object]) -> None:
         queued = [j for r in results if isinstance(r, Accepted) for j in r.queued]
