@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -90,8 +91,12 @@ async def test_default_variables(run) -> None:
         "action": "cve-found",
         "client_payload": {"cve": "CVE-2023-32681", "n": 3},
     }
-    # RUNNER_TEMP is removed at job end.
-    assert not os.path.exists(v["RUNNER_TEMP"])
+    # RUNNER_TEMP is removed at job end (by a background thread, moments after).
+    for _ in range(100):
+        if not os.path.exists(v["RUNNER_TEMP"]) and not os.path.exists(v["GITHUB_EVENT_PATH"]):
+            break
+        await asyncio.sleep(0.02)
+    assert not os.path.exists(v["RUNNER_TEMP"]) and not os.path.exists(v["GITHUB_EVENT_PATH"])
 
 
 async def test_env_precedence_and_github_env(run) -> None:
