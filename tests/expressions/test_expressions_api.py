@@ -288,3 +288,16 @@ def test_self_containing_context():
 def test_bad_job_status_is_a_programming_error():
     with pytest.raises(ValueError):
         evaluate("success()", {}, job_status="passed")
+
+
+def test_evaluate_template_insert_directive_and_sequence_splice():
+    # `${{ insert }}` merges a mapping into its parent; a list item that is one expression
+    # yielding a list is spliced into the parent list (actions/runner TemplateUnraveler).
+    assert evaluate_template({"a": 1, "${{ insert }}": {"b": "${{ 2 }}"}}, {}) == {"a": 1, "b": 2}
+    assert evaluate_template(["x", "${{ fromJSON('[1, 2]') }}", "y ${{ 3 }}"], {}) == ["x", 1, 2, "y 3"]
+
+
+def test_skipped_job_status():
+    # A needed job was skipped while the run was not cancelled: neither success() nor failure().
+    assert evaluate("success() || failure() || cancelled()", {}, job_status="skipped") is False
+    assert evaluate("!failure() && always()", {}, job_status="skipped") is True
