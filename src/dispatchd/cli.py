@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,8 +113,10 @@ def send(
     field: Annotated[list[str] | None, typer.Option("-f", "--field", help="client_payload KEY=VALUE")] = None,
     payload: Annotated[str | None, typer.Option(help="client_payload as a JSON object (or @file)")] = None,
     idempotency_key: Annotated[str | None, typer.Option(help="retries with the same key start nothing new")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="follow the runs, stream their logs; exit 0 only if all succeed")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what would run, start nothing")] = False,
 ) -> None:
-    """Send a repository_dispatch event (POST /repos/OWNER/NAME/dispatches)."""
+    """Send a repository_dispatch event (POST /repos/OWNER/NAME/dispatches) and show its receipt."""
     body: dict[str, Any] = {}
     if payload:
         try:
@@ -129,10 +132,86 @@ def send(
     body.update(parse_fields(field or []))
     with Client() as client:
         try:
-            client.dispatch(repo, event_type, body, idempotency_key=idempotency_key)
+            receipt = client.dispatch(repo, event_type, body, idempotency_key=idempotency_key,
+                                      return_run_details=not dry_run, dry_run=dry_run).json()
         except ApiError as e:
             raise _fail(e.message) from None
-    console.print(f"sent {event_type} to {repo}", highlight=False, markup=False)
+        if dry_run:
+            for w in receipt["would_run"]:
+                console.print(f"would run {w['path']}", highlight=False, markup=False)
+        else:
+            console.print(f"sent {event_type} to {repo} (event {receipt['event_id']})", highlight=False, markup=False)
+            for r in receipt["workflow_runs"]:
+                console.print(f"started run {r['id']}: {r['path']} #{r['run_number']}", highlight=False, markup=False)
+        for d in receipt["not_matched"]:
+            console.print(f"not run: {d['path']}: {d['reason']}", highlight=False, markup=False)
+        if wait and not dry_run:
+            raise typer.Exit(follow_runs(client, repo, [r["id"] for r in receipt["workflow_runs"]]))
+
+
+def follow_runs(client: Client, repo: str, run_ids: list[int], poll: float = 0.5) -> int:
+    """Stream the runs' job logs until every run completed; 0 only if all concluded success."""
+    printed: dict[int, int] = {}
+    done: dict[int, str] = {}
+    while len(done) < len(run_ids):
+        for run_id in run_ids:
+            if run_id in done:
+                continue
+            run = client.run(repo, run_id)
+            for job in client.jobs(repo, run_id):
+                text = client.job_log(repo, job["id"])
+                new = text[printed.get(job["id"], 0):]
+                if new:
+                    for line in new.splitlines():
+                        print(f"{run['name']} / {job['name']} | {line.split(' ', 1)[-1]}")
+                    printed[job["id"]] = len(text)
+            if run["status"] == "completed":
+                done[run_id] = run["conclusion"] or ""
+                print(f"{run['name']} #{run['run_number']}: {done[run_id]}")
+        if len(done) < len(run_ids):
+            time.sleep(poll)
+    return 0 if all(c == "success" for c in done.values()) else 1
+
+
+@app.command()
+def events(
+    repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    limit: Annotated[int, typer.Option(help="how many events")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON")] = False,
+) -> None:
+    """List events, newest first, with what each started and why the other workflows did not run."""
+    with Client() as client:
+        try:
+            data = client.events(repo, per_page=min(limit, 100))
+        except ApiError as e:
+            raise _fail(e.message) from None
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    table = Table("id", "event_type", "created", "workflow", "decision")
+    for e in data:
+        decisions = e["decisions"] or [{"path": "", "matched": False, "reason": "no workflow files"}]
+        for i, d in enumerate(decisions):
+            decision = f"run {d['run_id']}" if d.get("run_id") else ("matched" if d.get("matched") else d.get("reason", ""))
+            first = (str(e["id"]), e["event_type"] or e["event"], e["created_at"]) if i == 0 else ("", "", "")
+            table.add_row(*(Text(str(c)) for c in (*first, d.get("path") or "", decision)))
+    _wide(console).print(table)
+
+
+@app.command()
+def replay(event_id: Annotated[int, typer.Argument(help="the event id")]) -> None:
+    """Deliver a stored event again to today's workflows (recorded as a new event naming its origin)."""
+    with Client() as client:
+        try:
+            repo = client.find_event(event_id)["repository"]["full_name"]
+            receipt = client.replay(repo, event_id)
+        except ApiError as e:
+            raise _fail(f"event {event_id}: {e.message}" if e.status == 404 else e.message) from None
+    console.print(f"replayed event {event_id} as event {receipt['event_id']}", highlight=False, markup=False)
+    for r in receipt["workflow_runs"]:
+        console.print(f"started run {r['id']}: {r['path']} #{r['run_number']}", highlight=False, markup=False)
+    for d in receipt["not_matched"]:
+        console.print(f"not run: {d['path']}: {d['reason']}", highlight=False, markup=False)
 
 
 @app.command()

@@ -56,13 +56,28 @@ class Client:
         return response
 
     def dispatch(self, repo: str, event_type: str, client_payload: dict[str, Any] | None = None,
-                 *, idempotency_key: str | None = None) -> httpx.Response:
-        """``POST /repos/{repo}/dispatches``; GitHub answers 204."""
+                 *, idempotency_key: str | None = None, return_run_details: bool = False,
+                 dry_run: bool = False) -> httpx.Response:
+        """``POST /repos/{repo}/dispatches``; GitHub answers 204. With ``return_run_details``
+        (dispatchd) the answer is 200 with the receipt; ``dry_run`` decides without storing."""
         body: dict[str, Any] = {"event_type": event_type}
         if client_payload is not None:
             body["client_payload"] = client_payload
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return self.request("POST", f"/repos/{repo}/dispatches", json=body, headers=headers)
+        params = {k: "true" for k, on in (("return_run_details", return_run_details), ("dry_run", dry_run)) if on}
+        return self.request("POST", f"/repos/{repo}/dispatches", json=body, headers=headers, params=params)
+
+    def events(self, repo: str, per_page: int = 30) -> list[dict[str, Any]]:
+        """dispatchd's own: the latest events with their decision traces, newest first."""
+        return self.request("GET", f"/repos/{repo}/dispatches", params={"per_page": per_page}).json()["events"]
+
+    def find_event(self, event_id: int) -> dict[str, Any]:
+        """dispatchd's own: an event by id alone, with its repository, runs and decisions."""
+        return self.request("GET", f"/dispatchd/events/{event_id}").json()
+
+    def replay(self, repo: str, event_id: int) -> dict[str, Any]:
+        """dispatchd's own: deliver an event again to today's workflows; returns the new receipt."""
+        return self.request("POST", f"/repos/{repo}/dispatches/{event_id}/replay").json()
 
     def runs(self, repo: str, **params: Any) -> dict[str, Any]:
         return self.request("GET", f"/repos/{repo}/actions/runs",

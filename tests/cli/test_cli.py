@@ -235,9 +235,15 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     sent = dispatchd("send", "acme/app", "evt", "--payload", "@payload.json", "-f", "cve=CVE-1", "-f", "n=3",
                      "-f", "flag=true", "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN",
                      env=client, cwd=tmp_path)
-    assert (sent.returncode, sent.stdout.strip(), sent.stderr) == (0, "sent evt to acme/app", "")
+    assert (sent.returncode, sent.stderr) == (0, "")
     runs = wait_completed(served, "tok", 3)
     by_path = {r["path"]: r for r in runs}
+    # The receipt: the event, the runs it started, and why the other workflow did not run.
+    assert sorted(sent.stdout.strip().splitlines()) == sorted([
+        "sent evt to acme/app (event 1)",
+        *(f"started run {r['id']}: {r['path']} #1" for r in runs),
+        "not run: .github/workflows/unrelated.yml: event type 'evt' is not in types [other]",
+    ])
     assert sorted(by_path) == [".github/workflows/broken.yml", ".github/workflows/fail.yml",
                                ".github/workflows/show.yml"]
     ok, failed, broken = (by_path[f".github/workflows/{f}.yml"] for f in ("show", "fail", "broken"))
@@ -457,3 +463,39 @@ def test_bad_input_is_one_clear_line(bad_inputs, args, message):
     assert proc.stderr.startswith(message), proc.stderr
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert proc.stdout == ""
+
+
+# --- send --wait, events, replay ---------------------------------------------------------------
+
+
+def test_send_wait_streams_logs_and_exits_with_the_runs_result(serve, make_git_repo, tmp_path):
+    repo = make_git_repo({".github/workflows/show.yml": SHOW}, path=tmp_path / "app")
+    served = serve([f"acme/app={repo}", "--data-dir", str(tmp_path / "state")], env=clean_env(DISPATCHD_TOKEN="tok"))
+    client = clean_env(DISPATCHD_TOKEN="tok", DISPATCHD_SERVER=served.base_url)
+    ok = dispatchd("send", "acme/app", "evt", "-f", "cve=CVE-2023-32681", "--wait", env=client)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "show payload / show | cve is CVE-2023-32681" in ok.stdout
+    assert ok.stdout.strip().endswith("show payload #1: success")
+    make_git_repo({".github/workflows/fail.yml": FAIL}, path=repo)
+    bad = dispatchd("send", "acme/app", "evt", "--wait", env=client)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "always fails [ci] #1: failure" in bad.stdout
+    # Nothing matches: the receipt says why, and --wait has nothing to wait for.
+    none = dispatchd("send", "acme/app", "nothing-listens", "--wait", env=client)
+    assert none.returncode == 0
+    assert "not run: .github/workflows/show.yml: event type 'nothing-listens' is not in types [evt]" in none.stdout
+
+    listed = dispatchd("events", "acme/app", "--json", env=client)
+    events = json.loads(listed.stdout)
+    assert [e["event_type"] for e in events] == ["nothing-listens", "evt", "evt"]
+    assert events[0]["decisions"][0]["matched"] is False
+
+    replayed = dispatchd("replay", str(events[-1]["id"]), env=client)
+    assert replayed.returncode == 0, replayed.stderr
+    lines = replayed.stdout.strip().splitlines()
+    assert lines[0] == f"replayed event {events[-1]['id']} as event {events[0]['id'] + 1}"
+    # Today's workflows: the first event now starts both show.yml and fail.yml.
+    assert sorted(line.split(": ", 1)[1] for line in lines[1:]) == [
+        ".github/workflows/fail.yml #2", ".github/workflows/show.yml #3"]
+    missing = dispatchd("replay", "999", env=client)
+    assert (missing.returncode, missing.stderr.strip()) == (1, "error: event 999: Not Found")

@@ -134,6 +134,20 @@ def router(ctx: ApiContext) -> APIRouter:
         body["decisions"] = stored["decisions"]
         return JSONResponse(body)
 
+    @r.get("/dispatchd/events/{event_id}")
+    async def find_dispatch(event_id: int, request: Request) -> JSONResponse:
+        """dispatchd's own: an event by id alone (``dispatchd replay EVENT_ID``), with its repository."""
+        stored = await ctx.engine.receipt(event_id)
+        repository = ctx.engine.repos.get(stored["event"].repository_id) if stored else None
+        if stored is None or repository is None:
+            await ctx.auth.identify(request)  # a bad token is still a 401, not a 404
+            raise GitHubError(404, "Not Found", DOC)
+        await ctx.access(request, repository.owner, repository.name, "read", DOC)
+        body = receipts.receipt(event_id, stored["runs"], stored["decisions"], ctx.base_url, repository.full_name)
+        body["event"] = receipts.event_json(stored["event"])
+        body["repository"] = {"full_name": repository.full_name}
+        return JSONResponse(body)
+
     @r.get("/repos/{owner}/{repo}/dispatches")
     async def list_dispatches(owner: str, repo: str, request: Request) -> JSONResponse:
         """dispatchd's own: the repository's latest events, newest first (``per_page`` ≤ 100)."""
