@@ -163,7 +163,7 @@ def expressions(names: tuple[str, ...], status: bool) -> st.SearchStrategy[str]:
 def cases(draw) -> dict:
     """``{"expr", "contexts", "jobStatus"?}`` — the oracle's input format."""
     ctx = draw(contexts())
-    status = draw(st.sampled_from([None, None, "success", "failure", "cancelled"]))
+    status = draw(st.sampled_from([None, None, "success", "failure", "cancelled", "skipped"]))
     expr = draw(expressions(tuple(sorted(ctx)), status is not None))
     case = {"expr": expr, "contexts": ctx}
     if status:
@@ -175,7 +175,7 @@ def cases(draw) -> dict:
 def case_batches(draw, size: int = 8) -> list[dict]:
     """``size`` cases sharing one set of contexts and job status (cheaper to draw)."""
     ctx = draw(contexts())
-    status = draw(st.sampled_from([None, None, "success", "failure", "cancelled"]))
+    status = draw(st.sampled_from([None, None, "success", "failure", "cancelled", "skipped"]))
     exprs = draw(st.lists(expressions(tuple(sorted(ctx)), status is not None), min_size=size, max_size=size))
     batch = []
     for expr in exprs:
