@@ -90,3 +90,12 @@ def test_error_positions_count_across_lines():
 
 def test_interpolation_prints_objects_and_arrays_by_kind():
     assert render("${{ fromJSON('[1]') }}-${{ fromJSON('{}') }}", {}) == "Array-Object"
+
+
+def test_from_json_keeps_key_order():
+    # The runner (Newtonsoft JSON) keeps document order; the TS evaluator parses into a
+    # JavaScript object, which moves integer-like keys first ("1", "2", "b").
+    assert (
+        evaluate("""toJSON(fromJSON('{"2": 1, "1": 2, "b": 3}'))""", {})
+        == '{\n  "2": 1,\n  "1": 2,\n  "b": 3\n}'
+    )
