@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -87,12 +88,12 @@ async def test_clean_and_vulnerable_requirements_end_in_the_right_runs(start_ser
         [job] = await srv.jobs("acme/app", run["id"])
         logs[run["name"]] = await srv.log("acme/app", job["id"])
 
-    assert printed_payload(logs["ship"]) == {"scan_id": clean_id, "repository": "acme/app", "packages": 3,
-                                             "findings": 0, "unchecked": 1}
+    assert printed_payload(logs["ship"]) == {"scan_id": clean_id, "repository": "acme/app", "result": "passed",
+                                             "packages": 3, "findings": 0, "unchecked": 1}
     assert f"scan {clean_id} passed, 3 packages" in logs["ship"]
 
     assert printed_payload(logs["cve-found"]) == {
-        "scan_id": vulnerable_id, "repository": "acme/app", "cve": "CVE-2023-32681", "advisory": "GHSA-j8r2-6x86-q33q",
+        "scan_id": vulnerable_id, "repository": "acme/app", "result": "failed", "cve": "CVE-2023-32681",
         "package": "requests", "installed_version": "2.30.0", "fixed_version": "2.31.0", "severity": "MODERATE",
         "summary": "Unintended leak of Proxy-Authorization header in requests", "findings": 2}
     assert "CVE-2023-32681 in requests 2.30.0, upgrade to 2.31.0" in logs["cve-found"]
@@ -108,3 +109,75 @@ async def test_a_wrong_token_is_refused_once_and_not_retried(start_server, make_
     assert view["callback"]["state"] == "failed"
     assert view["callback"]["attempts"] == 1 and view["callback"]["status_code"] == 401
     assert await srv.runs("acme/app") == []
+
+
+WAITING = """\
+name: scan
+on:
+  repository_dispatch:
+    types: [scan-requested]
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: callback
+        uses: dispatchd/callback-url@v1
+        with:
+          event-type: cve-scan-done
+      - id: start
+        name: Start the scan
+        env:
+          SCANNER_URL: ${{ github.event.client_payload.scanner_url }}
+          CALLBACK_URL: ${{ steps.callback.outputs.url }}
+        run: |
+          python3 - <<'PY'
+          import json, os, urllib.request
+          body = {"repository": os.environ["GITHUB_REPOSITORY"], "requirements": open("requirements.txt").read(),
+                  "callback_url": os.environ["CALLBACK_URL"], "callback_event_type": "cve-scan-done"}
+          request = urllib.request.Request(os.environ["SCANNER_URL"] + "/scans", data=json.dumps(body).encode(),
+                                           headers={"Content-Type": "application/json"})
+          with urllib.request.urlopen(request) as response:
+              scan_id = json.load(response)["scan_id"]
+          with open(os.environ["GITHUB_OUTPUT"], "a") as out:
+              out.write(f"scan_id={scan_id}\\n")
+          PY
+      - id: wait
+        uses: dispatchd/wait-for-dispatch@v1
+        with:
+          event-type: cve-scan-done
+          match: github.event.client_payload.scan_id == steps.start.outputs.scan_id
+          timeout-minutes: 1
+      - env:
+          RESULT: ${{ fromJSON(steps.wait.outputs.client_payload).result }}
+          CVE: ${{ fromJSON(steps.wait.outputs.client_payload).cve }}
+        run: echo "scan ${{ steps.start.outputs.scan_id }} $RESULT $CVE"
+"""
+
+
+async def test_a_job_waits_for_the_scan_without_a_token_or_a_runner(start_server, make_git_repo, start_scanner):
+    # The job mints a single-use callback URL, starts the scan, and waits; the scanner calls the
+    # URL back (no token) with the one event type the URL allows, and the job resumes.
+    repo = make_git_repo({".github/workflows/scan.yml": WAITING, "requirements.txt": VULNERABLE})
+    srv = await start_server([f"acme/app={repo}"])
+    scanner = await start_scanner(delay=1.0)
+    assert (await srv.dispatch("acme/app", "scan-requested", {"scanner_url": scanner.base_url})).status_code == 204
+
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:  # the job waits while the scanner works
+        runs = await srv.runs("acme/app")
+        jobs = await srv.jobs("acme/app", runs[0]["id"]) if runs else []
+        if jobs and jobs[0]["status"] == "waiting":
+            break
+        assert asyncio.get_running_loop().time() < deadline, jobs
+        await asyncio.sleep(0.02)
+    [scan] = (await scanner.http.get("/scans")).json()["scans"]
+    assert scan["status"] in ("queued", "running")
+
+    view = await scanner.wait(scan["scan_id"])
+    assert view["callback"]["state"] == "delivered" and view["callback"]["status_code"] == 204
+    assert view["callback"]["url"].startswith(srv.base_url + "/dispatchd/callbacks/")
+    [run] = await srv.wait_runs("acme/app", 1)
+    assert run["conclusion"] == "success"
+    [job] = await srv.jobs("acme/app", run["id"])
+    assert f"scan {scan['scan_id']} failed CVE-2023-32681" in await srv.log("acme/app", job["id"])

@@ -150,6 +150,13 @@ def test_multiple_ranges_and_unsorted_events():
     assert found(db, "pkg", "3.0") == {}
 
 
+def test_limit_bounds_a_range_without_a_fix():
+    db = one(record([pypi("pkg", [{"introduced": "0"}, {"limit": "2.0"}])]))
+    assert found(db, "pkg", "1.9") == {"OSV-TEST-1": None}
+    assert found(db, "pkg", "2.0") == {}
+    assert found(db, "pkg", "2.5") == {}
+
+
 def test_pep_440_order_not_text_order():
     db = one(record([pypi("pkg", [{"introduced": "0"}, {"fixed": "1.10"}])]))
     assert found(db, "pkg", "1.9") == {"OSV-TEST-1": "1.10"}  # as text "1.9" > "1.10"
