@@ -292,7 +292,18 @@ def if_expression(condition: str | bool | float | None) -> str:
     ``"github.x == 'a'"`` → ``"success() && (github.x == 'a')"``; ``None`` → ``"success()"``;
     ``"always() && x"`` unchanged.
     """
-    expression = condition_expression(condition)
+    if isinstance(condition, str):
+        return _if_expression_text(condition)
+    return _wrap_condition(condition_expression(condition))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _if_expression_text(condition: str) -> str:
+    # Cached: the rewrite lexes the condition, which costs far more than evaluating it.
+    return _wrap_condition(condition_expression(condition))
+
+
+def _wrap_condition(expression: str) -> str:
     if calls_status_function(expression):
         return expression
     return f"success() && ({expression})"

@@ -5,10 +5,13 @@ GitHub: ``actions/languageservices: workflow-parser/src/templates/template-reade
 keeps its type); a scalar mixing text and expressions becomes one ``format()`` call,
 ``'Hello ${{ a }}!'`` → ``format('Hello {0}!', a)``, so every value is printed with the
 string rules of :func:`dispatchd.expressions.coercion.to_string`.
+
+The rewrites are cached per template text (a workflow's templates are evaluated many times).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .errors import ExpressionError
@@ -99,6 +102,7 @@ def find_expressions(template: str) -> list[str]:
     return [s.expression for s in split_template(template) if s.expression is not None]
 
 
+@functools.lru_cache(maxsize=4096)
 def single_expression(template: str) -> str | None:
     """The expression when the template is exactly one ``${{ expr }}`` (blank space around it
     allowed), else ``None``. Errors as :func:`split_template`."""
@@ -119,6 +123,7 @@ def _escape(text: str) -> str:
     return text.replace("'", "''").replace("{", "{{").replace("}", "}}")
 
 
+@functools.lru_cache(maxsize=4096)
 def to_expression(template: str, *, force_format: bool = False) -> str | None:
     """The one expression GitHub evaluates for a template, or ``None`` if it has no ``${{``.
 
