@@ -53,6 +53,7 @@ class Server:
         self.engine = Engine(EngineConfig(
             db_url=config.db_url or default_url(data_dir), data_dir=data_dir, server_url=config.base_url,
             runners=config.runners, runner_labels=config.runner_labels, lease_seconds=config.lease_seconds,
+            secret_key=self.admin_token,
         ), config.repos)
         self.app = create_app(self.engine, self.admin_token, config.base_url)
         self._uvicorn = uvicorn.Server(uvicorn.Config(

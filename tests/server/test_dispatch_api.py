@@ -116,7 +116,7 @@ async def test_deep_nesting_is_a_json_problem_not_a_500(srv):
 
 
 async def test_wrong_method_is_404_as_on_github(srv):
-    r = await srv.http.get("/repos/acme/app/dispatches")
+    r = await srv.http.put("/repos/acme/app/dispatches", json={"event_type": "ping"})
     assert r.status_code == 404
     assert r.json()["message"] == "Not Found"
 

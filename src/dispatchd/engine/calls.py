@@ -38,7 +38,7 @@ def local_path(uses: str) -> str | None:
 
 def start_call(conn: Connection, run: Any, caller_key: str, caller_name: str, job: Any, row_id: int,
                contexts: dict[str, Any], secrets: dict[str, str], depth: int,
-               read_file: Any) -> str | None:
+               read_file: Any, seal: Any) -> str | None:
     """Start the called workflow of ``job`` (already past its ``if``): load it, check its
     inputs, create its job rows. Returns None, or the error that fails the caller job."""
     path = local_path(job.uses or "")
@@ -78,7 +78,7 @@ def start_call(conn: Connection, run: Any, caller_key: str, caller_name: str, jo
     now = time.time()
     conn.execute(update(jobs).where(jobs.c.id == row_id).values(
         state="in_progress", started_at=now, name=caller_name,
-        call={"path": path, "text": text, "inputs": inputs, "secrets": passed, "depth": depth + 1}))
+        call={"path": path, "text": text, "inputs": inputs, "secrets": seal(passed), "depth": depth + 1}))
     for key, inner in called.jobs.items():
         display = inner.name if isinstance(inner.name, str) and "${{" not in inner.name else key
         conn.execute(jobs.insert().values(

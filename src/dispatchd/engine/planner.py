@@ -43,7 +43,7 @@ class PlannerConfig:
     ``workspace_root``: where job workspaces are made (``<root>/<run_id>/<job_id>``);
     ``fixed_workspace``: one-shot mode runs in the repository's working tree instead (as act does).
     ``runner_labels``: label patterns of the runners that exist, for the "no runner" message.
-    ``secrets_for``: repository id → ``{name: value}``.
+    ``secrets_for``: ``(conn, repository id) → {name: value}``, the job's ``secrets``.
     ``extra_env``: variables every job gets below the workflow's own ``env`` (``dispatchd run --env``).
     ``skip_unrunnable``: a job whose ``runs-on`` no runner has is skipped with the reason, instead of
     waiting for such a runner as GitHub does: in a one-shot run no runner will ever appear (act
@@ -63,6 +63,32 @@ class PlannerConfig:
     read_file: Any = None
     #: One-shot ``--matrix key:value``: only legs whose ``key`` is one of the values run (act's flag).
     matrix_filter: dict[str, list[str]] = field(default_factory=dict)
+    #: Encrypt/decrypt text stored in the database (secrets in job rows are kept sealed until a
+    #: runner claims the job). Identity when there is no key (one-shot runs, a throwaway database).
+    seal: Any = None
+    unseal: Any = None
+
+    def seal_secrets(self, secrets: dict[str, str]) -> dict[str, str]:
+        text = json.dumps(secrets)
+        return {SEALED: self.seal(text) if self.seal else text}
+
+    def open_secrets(self, stored: dict[str, Any] | None) -> dict[str, str]:
+        stored = stored or {}
+        if SEALED not in stored:
+            return {k: str(v) for k, v in stored.items()}
+        text = self.unseal(stored[SEALED]) if self.unseal else stored[SEALED]
+        return dict(json.loads(text)) if text else {}
+
+
+#: The key under which a job row keeps its secrets sealed.
+SEALED = "__sealed__"
+
+
+def open_assignment_secrets(assignment: JobAssignment, cfg: PlannerConfig) -> None:
+    """At claim time: the job's secrets, unsealed into its contexts and mask list."""
+    secrets = cfg.open_secrets(assignment.contexts.get("secrets"))
+    assignment.contexts["secrets"] = secrets
+    assignment.secrets_to_mask = [*assignment.secrets_to_mask, *(v for v in secrets.values() if v)]
 
 
 def _leg_selected(leg: dict[str, Any], selection: dict[str, list[str]]) -> bool:
@@ -84,7 +110,7 @@ class Scope:
     depth: int = 0
 
 
-def _scopes(workflow: Workflow, rows: list[Any]) -> dict[int | None, Scope]:
+def _scopes(workflow: Workflow, rows: list[Any], cfg: PlannerConfig) -> dict[int | None, Scope]:
     """Scope by caller job id (None: the run's workflow)."""
     scopes: dict[int | None, Scope] = {None: Scope(workflow)}
     for row in rows:
@@ -92,8 +118,8 @@ def _scopes(workflow: Workflow, rows: list[Any]) -> dict[int | None, Scope]:
         if "text" in call:
             called = load_cached(call["path"], call["text"])
             if isinstance(called, Workflow):
-                scopes[row.id] = Scope(called, row.job_key + "/", call.get("inputs") or {}, call.get("secrets") or {},
-                                       call.get("depth", 1))
+                scopes[row.id] = Scope(called, row.job_key + "/", call.get("inputs") or {},
+                                       cfg.open_secrets(call.get("secrets")), call.get("depth", 1))
     return scopes
 
 
@@ -201,7 +227,7 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
         if calls.finish_calls(conn, rows, results, run.contexts):
             changed = True
             continue
-        scopes = _scopes(workflow, rows)
+        scopes = _scopes(workflow, rows, cfg)
         queued.extend(_promote_held(conn, rows))
         for row in rows:
             if row.state in ("queued", "blocked", "held") and run.cancel_requested:
@@ -301,9 +327,9 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
         except expr.ExpressionError:
             name = job.id
         secrets = scope.secrets if scope.secrets is not None else dict(
-            cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
+            cfg.secrets_for(conn, run.repository_id) if cfg.secrets_for else {})
         error = calls.start_call(conn, run, row.job_key, name, job, row.id, {**base, "secrets": secrets},
-                                 secrets, scope.depth, cfg.read_file)
+                                 secrets, scope.depth, cfg.read_file, cfg.seal_secrets)
         if error:
             _complete_job(conn, row.id, "failure", error=error, log_lines=[f"##[error]{error}"])
         return []
@@ -380,11 +406,10 @@ def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
         _complete_job(conn, job_id, "failure", error=str(e), log_lines=[f"##[error]{workflow.path}: jobs.{job.id}: {e}"])
         return None
     secrets = dict(scope.secrets) if scope.secrets is not None else dict(
-        cfg.secrets_for(run.repository_id) if cfg.secrets_for else {})
+        cfg.secrets_for(conn, run.repository_id) if cfg.secrets_for else {})
     # The job's own GITHUB_TOKEN is minted when a runner claims the job (issue_job_token), so the
     # stored assignment never holds a usable token; a configured GITHUB_TOKEN secret wins.
     token = secrets.get("GITHUB_TOKEN") or ""
-    secrets["GITHUB_TOKEN"] = token
     workspace = cfg.fixed_workspace or os.path.join(cfg.workspace_root, str(run.id), str(job_id))
     github = {**contexts["github"], "workspace": workspace, "token": token}
     defaults: dict[str, Any] = {}
@@ -400,10 +425,10 @@ def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
         job_key=job.id, name=name, workflow_path=workflow.path,
         repository_path=cfg.repository_paths.get(run.repository_id, ""), workspace=workspace,
         contexts={**contexts, "github": github, "env": wf_env if isinstance(wf_env, dict) else {},
-                  "secrets": secrets, "job": {"status": "success"}},
+                  # sealed in the row; opened when a runner claims the job
+                  "secrets": cfg.seal_secrets(secrets), "job": {"status": "success"}},
         env=job.env if isinstance(job.env, dict) else {}, defaults=defaults, steps=list(job.steps or []),
         outputs=job.outputs if isinstance(job.outputs, dict) else {}, timeout_minutes=timeout_f,
-        secrets_to_mask=[v for v in secrets.values() if isinstance(v, str) and v],
     )
     state = "held" if hold else "queued"
     if group is not None and not hold and not concurrency.admit_job(conn, run.repository_id, job_id, group,

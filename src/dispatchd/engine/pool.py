@@ -120,7 +120,7 @@ class RunnerPool:
         while True:
             self._work.clear()
             try:
-                claimed = await self.db.write(queue.claim, name, self.labels, self.lease_seconds, 1)
+                claimed = await self.db.write(queue.claim, name, self.labels, self.lease_seconds, 1, self.cfg)
             except Exception:
                 log.exception("claim failed")
                 claimed = []

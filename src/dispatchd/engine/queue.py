@@ -20,15 +20,16 @@ from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from . import concurrency
-from .planner import PlannerConfig, advance_run, issue_job_token, labels_match
+from .planner import PlannerConfig, advance_run, issue_job_token, labels_match, open_assignment_secrets
 
 #: Seconds a claim stays valid without a heartbeat.
 DEFAULT_LEASE_SECONDS = 30.0
 
 
 def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_seconds: float,
-          limit: int = 1) -> list[JobAssignment]:
-    """Claim up to ``limit`` queued jobs this runner can take, oldest first."""
+          limit: int = 1, cfg: PlannerConfig | None = None) -> list[JobAssignment]:
+    """Claim up to ``limit`` queued jobs this runner can take, oldest first. The assignments
+    come with their secrets opened and a fresh job token (neither is stored in the clear)."""
     query = (select(jobs.c.id, jobs.c.labels).where(jobs.c.state == "queued").order_by(jobs.c.id).limit(50))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -46,6 +47,7 @@ def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_sec
                               .join(workflow_runs, workflow_runs.c.id == jobs.c.run_id)
                               .where(jobs.c.id == row.id)).one()
         assignment = JobAssignment.from_json(stored.assignment)
+        open_assignment_secrets(assignment, cfg or PlannerConfig(workspace_root=""))
         issue_job_token(conn, assignment, stored.repository_id)
         out.append(assignment)
         if len(out) >= limit:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ..repos import Repository
 from ..store import events as stored_events
 from ..store import queries
+from ..store import secrets as stored_secrets
 from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
 from . import attempts
@@ -43,6 +44,9 @@ class EngineConfig:
     lease_seconds: float = DEFAULT_LEASE_SECONDS
     fixed_workspace: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)
+    #: Stored repository secrets are encrypted with a key derived from this (the admin token);
+    #: None: no stored secrets (one-shot runs).
+    secret_key: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     skip_unrunnable: bool = False
     accepts_dispatches: bool = True
@@ -53,14 +57,17 @@ class Engine:
     def __init__(self, config: EngineConfig, repos: list[Repository]) -> None:
         self.config = config
         self.db = Database(config.db_url)
+        self.secret_box = stored_secrets.SecretBox(config.secret_key) if config.secret_key else None
         self._initial_repos = repos
         self.repos: dict[int, Repository] = {}
         self.planner_config = PlannerConfig(
             workspace_root=str(config.data_dir / "workspaces"), fixed_workspace=config.fixed_workspace,
-            runner_labels=config.runner_labels, secrets_for=lambda _repo_id: dict(config.secrets),
+            runner_labels=config.runner_labels, secrets_for=self._secrets_for,
             extra_env=dict(config.extra_env), skip_unrunnable=config.skip_unrunnable,
             accepts_dispatches=config.accepts_dispatches,
-            read_file=self._read_file, matrix_filter=dict(config.matrix_filter),
+            read_file=self._read_file,
+            seal=self.secret_box.seal if self.secret_box else None,
+            unseal=self.secret_box.open if self.secret_box else None, matrix_filter=dict(config.matrix_filter),
         )
         self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,
                                          self.notify_queued)
@@ -107,6 +114,11 @@ class Engine:
         self.repos[repo_id] = repo
         self.planner_config.repository_paths[repo_id] = str(repo.path)
         return repo_id
+
+    def _secrets_for(self, conn: Connection, repository_id: int) -> dict[str, str]:
+        """The repository's stored secrets, under the ones given to this engine (``--secret``)."""
+        stored = stored_secrets.values(conn, self.secret_box, repository_id) if self.secret_box else {}
+        return {**stored, **self.config.secrets}
 
     def _read_file(self, repository_id: int, sha: str, path: str) -> str | None:
         repo = self.repos.get(repository_id)

@@ -304,3 +304,17 @@ waits = Table(
     Index("ix_waits_open", "repository_id", "status", "event_type", "match_path", "match_key"),
     Index("ix_waits_deadline", "status", "deadline"),
 )
+
+# -- repository secrets (encrypted at rest) -----------------------------------------------------
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("ciphertext", Text, nullable=False),  # Fernet token of the value
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "name", name="uq_secrets_name"),
+)
