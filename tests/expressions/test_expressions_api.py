@@ -301,3 +301,21 @@ def test_skipped_job_status():
     # A needed job was skipped while the run was not cancelled: neither success() nor failure().
     assert evaluate("success() || failure() || cancelled()", {}, job_status="skipped") is False
     assert evaluate("!failure() && always()", {}, job_status="skipped") is True
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # Found by the differential test: the empty string is a literal like any other.
+        ("' ' == ''", False),
+        ("'' == ' '", False),
+        ("'' == ''", True),
+        ("'' != ' '", True),
+        ("x == ''", False),
+        ("'' == x", False),
+        ("'' == null", True),
+        ("0 == ''", True),
+    ],
+)
+def test_comparisons_with_the_empty_string(expression, expected):
+    assert evaluate(expression, {"x": " "}) is expected

@@ -151,10 +151,13 @@ def _compile_binary(node: Binary, functions: Mapping[str, FunctionInfo]) -> Comp
         left = left.left
     chain.reverse()
     if len(chain) == 1 and chain[0][0] in (_equal, _BINARY["!="]):
-        literal = _string_literal(chain[0][1]) or _string_literal(left)
-        if literal is not None:
-            other = left if _string_literal(chain[0][1]) is not None else chain[0][1]
-            return _compile_string_equality(_compile(other, functions), literal, chain[0][0] is _equal)
+        right_node = chain[0][1]
+        positive = chain[0][0] is _equal
+        # (compare with None: '' is a literal too)
+        if (literal := _string_literal(right_node)) is not None:
+            return _compile_string_equality(_compile(left, functions), literal, positive)
+        if (literal := _string_literal(left)) is not None:
+            return _compile_string_equality(_compile(right_node, functions), literal, positive)
     first = _compile(left, functions)
     steps = [(op, _compile(right, functions)) for op, right in chain]
     if len(steps) == 1:
