@@ -260,6 +260,8 @@ def run_cmd(
     repo: Annotated[Path, typer.Option(help="the repository (working tree)")] = Path("."),
     workflow: Annotated[str | None, typer.Option("-W", "--workflow", help="only this workflow file")] = None,
     secret: Annotated[list[str] | None, typer.Option("--secret", "-s", help="NAME=VALUE")] = None,
+    secrets_file: Annotated[Path | None, typer.Option(help="secrets from a dotenv file (NAME=VALUE lines)")] = None,
+    env: Annotated[list[str] | None, typer.Option("--env", help="NAME=VALUE given to every job")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Run the workflows an event triggers, once, without a server. Exit 0 only if all succeed."""
@@ -271,18 +273,31 @@ def run_cmd(
             raise _fail(f"--event {event}: {e}") from None
         if not isinstance(payload, dict):
             raise _fail(f"--event {event}: expected a JSON object")
-    secrets = {}
+    secrets: dict[str, str] = {}
+    if secrets_file is not None:
+        if not secrets_file.is_file():
+            raise _fail(f"--secrets-file {secrets_file}: no such file")
+        from dotenv import dotenv_values
+
+        # python-dotenv reads what act and docker read: quotes, \n escapes in double quotes, comments.
+        secrets.update({k: v or "" for k, v in dotenv_values(secrets_file).items()})
     for item in secret or []:
         key, sep, value = item.partition("=")
         if not sep:
             raise _fail(f"--secret {item!r}: expected NAME=VALUE")
         secrets[key] = value
+    extra_env: dict[str, str] = {}
+    for item in env or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--env {item!r}: expected NAME=VALUE")
+        extra_env[key] = value
     if not repo.is_dir():
         raise _fail(f"--repo {repo}: no such directory")
     from .oneshot import run_once
 
     result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets,
-                                  owner_name=_one_shot_name(payload, repo)))
+                                  owner_name=_one_shot_name(payload, repo), env=extra_env))
     if as_json:
         print(json.dumps({"runs": result.runs, "decisions": result.decisions}, indent=2))
     else:
@@ -444,6 +459,49 @@ def webhook_redeliver(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
     with Client() as client:
         try:
             client.redeliver(repo, hook_id, delivery_id)
+        except ApiError as e:
+            raise _fail(e.message) from None
+
+
+secret_app = typer.Typer(help="Repository secrets (needs the admin token in DISPATCHD_TOKEN).", no_args_is_help=True)
+app.add_typer(secret_app, name="secret")
+
+
+@secret_app.command("set")
+def secret_set(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+               name: Annotated[str, typer.Argument(help="the secret's name")]) -> None:
+    """Set a secret; the value is read from standard input (a final newline is dropped)."""
+    value = sys.stdin.read()
+    if value.endswith("\n"):
+        value = value[:-1]
+    with Client() as client:
+        try:
+            created = client.set_secret(repo, name, value)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    console.print(f"{'created' if created else 'updated'} secret {name.upper()} of {repo}", highlight=False,
+                  markup=False)
+
+
+@secret_app.command("list")
+def secret_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> None:
+    """The repository's secret names (values are never shown)."""
+    with Client() as client:
+        try:
+            rows = client.secrets(repo)
+        except ApiError as e:
+            raise _fail(e.message) from None
+    for row in rows:
+        print(f"{row['name']}\t{row['updated_at']}")
+
+
+@secret_app.command("delete")
+def secret_delete(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
+                  name: Annotated[str, typer.Argument(help="the secret's name")]) -> None:
+    """Delete a secret."""
+    with Client() as client:
+        try:
+            client.delete_secret(repo, name)
         except ApiError as e:
             raise _fail(e.message) from None
 

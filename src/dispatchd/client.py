@@ -139,3 +139,13 @@ class Client:
 
     def redeliver(self, repo: str, hook_id: int, delivery_id: int) -> None:
         self.request("POST", f"/repos/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts")
+
+    def set_secret(self, repo: str, name: str, value: str) -> bool:
+        """dispatchd's own (admin): set a repository secret; True when it was created."""
+        return self.request("PUT", f"/repos/{repo}/dispatchd/secrets/{name}", json={"value": value}).status_code == 201
+
+    def secrets(self, repo: str) -> list[dict[str, Any]]:
+        return self.request("GET", f"/repos/{repo}/actions/secrets").json()["secrets"]
+
+    def delete_secret(self, repo: str, name: str) -> None:
+        self.request("DELETE", f"/repos/{repo}/actions/secrets/{name}")

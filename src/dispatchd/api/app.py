@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from ..engine.service import Engine
 from ..webhooks import WebhookService
-from . import callbacks, dispatches, errors, hooks, issues, repos, runs, tokens, workflows
+from . import callbacks, dispatches, errors, hooks, issues, repos, runs, secrets, tokens, workflows
 from .auth import Authenticator
 from .context import ApiContext
 from .limits import Limits, RequestLimits
@@ -45,6 +45,7 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     for module in (dispatches, runs, workflows, repos, issues, hooks, tokens):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))
+    app.include_router(secrets.router(ctx))
     install_openapi(app)
 
     limits = Limits()
