@@ -58,8 +58,10 @@ class CallbackSigner:
 
     def check(self, token: str) -> dict[str, Any] | None:
         body, _, mac = token.partition(".")
-        expected = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
-        if not mac or not hmac.compare_digest(mac, expected):
+        # Bytes, not str: compare_digest refuses non-ASCII strings, and a URL may carry any.
+        raw = body.encode("utf-8", "surrogatepass")
+        expected = hmac.new(self._key, raw, hashlib.sha256).hexdigest()
+        if not mac or not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected.encode()):
             return None
         try:
             claim = json.loads(_unb64(body))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from ..store import queries
@@ -19,6 +19,9 @@ from ..store.events import NewEvent
 from . import models, receipts
 from .context import ApiContext
 from .errors import GitHubError
+
+#: Event ids are 64-bit in the store; a larger number is a 422, not an overflow in SQL.
+EventId = Path(ge=1, le=2**63 - 1)
 
 DOC = "https://docs.github.com/rest/repos/repos#create-a-repository-dispatch-event"
 
@@ -123,7 +126,7 @@ def router(ctx: ApiContext) -> APIRouter:
                                              f"{owner}/{repo}"))
 
     @r.get("/repos/{owner}/{repo}/dispatches/{event_id}")
-    async def get_dispatch(owner: str, repo: str, event_id: int, request: Request) -> JSONResponse:
+    async def get_dispatch(owner: str, repo: str, request: Request, event_id: int = EventId) -> JSONResponse:
         """dispatchd's own: an event, the runs it started and why the other workflows did not run."""
         a = await ctx.access(request, owner, repo, "read", DOC)
         stored = await ctx.engine.receipt(event_id)
@@ -135,7 +138,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return JSONResponse(body)
 
     @r.get("/dispatchd/events/{event_id}")
-    async def find_dispatch(event_id: int, request: Request) -> JSONResponse:
+    async def find_dispatch(request: Request, event_id: int = EventId) -> JSONResponse:
         """dispatchd's own: an event by id alone (``dispatchd replay EVENT_ID``), with its repository."""
         stored = await ctx.engine.receipt(event_id)
         repository = ctx.engine.repos.get(stored["event"].repository_id) if stored else None
@@ -160,7 +163,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return JSONResponse({"events": [{**receipts.event_json(r), "decisions": r.decisions or []} for r in rows]})
 
     @r.post("/repos/{owner}/{repo}/dispatches/{event_id}/replay", status_code=201)
-    async def replay_dispatch(owner: str, repo: str, event_id: int, request: Request) -> JSONResponse:
+    async def replay_dispatch(owner: str, repo: str, request: Request, event_id: int = EventId) -> JSONResponse:
         """dispatchd's own: deliver a stored event again to today's workflows (a new event)."""
         a = await ctx.access(request, owner, repo, "dispatch", DOC)
         stored = await ctx.engine.receipt(event_id)

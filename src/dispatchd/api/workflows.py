@@ -72,7 +72,7 @@ def router(ctx: ApiContext) -> APIRouter:
     async def _find(repo_id: int, repository: Repository, workflow_id: str, doc: str) -> tuple[Any, dict[str, str]]:
         rows, files = await _all(repo_id, repository)
         for row in rows:
-            if workflow_id.isdigit() and len(workflow_id) < 19 and row.id == int(workflow_id):
+            if workflow_id.isascii() and workflow_id.isdigit() and len(workflow_id) < 19 and row.id == int(workflow_id):
                 return row, files
             if row.path.rsplit("/", 1)[-1] == workflow_id:
                 return row, files
