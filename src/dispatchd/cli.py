@@ -332,6 +332,36 @@ def _one_shot_name(event: dict[str, Any], repo: Path) -> tuple[str, str] | None:
 
 
 @app.command()
+def lint(paths: Annotated[list[Path] | None, typer.Argument(help="workflow files or folders "
+                                                                 "(default .github/workflows)")] = None) -> None:
+    """Check workflow files as GitHub would: errors (exit 1) and warnings such as script injection."""
+    from .workflow import lint as lint_file
+
+    files: list[Path] = []
+    for path in paths or [Path(".github/workflows")]:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise _fail(f"{path}: no such file or directory")
+    errors = warnings = 0
+    for file in files:
+        try:
+            text = file.read_text()
+        except (OSError, UnicodeDecodeError) as e:
+            raise _fail(f"{file}: {e}") from None
+        for d in lint_file(str(file), text):
+            if d.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+            print(f"{d.severity}: {d}")
+    print(f"{len(files)} files: {errors} errors, {warnings} warnings")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
 def demo(
     keep: Annotated[bool, typer.Option(help="keep the temporary directory")] = False,
     port: Annotated[int, typer.Option(help="port for the demo server (0: any free port)")] = 0,
