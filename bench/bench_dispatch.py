@@ -55,6 +55,21 @@ async def load(port: int, clients: int, seconds: float, method: str, path: str, 
     return int(len(latencies) / elapsed), latencies, errors
 
 
+async def sequential(port: int, path: str, count: int) -> list[float]:
+    conn = await Connection.open(port)
+    out = []
+    try:
+        for i in range(count):
+            t0 = time.perf_counter()
+            status, _ = await conn.request("POST", path, {"event_type": "bench-match", "client_payload": {"i": i}})
+            out.append(time.perf_counter() - t0)
+            assert status in (200, 204), status
+            await asyncio.sleep(0.005)
+    finally:
+        await conn.close()
+    return out
+
+
 def report(name: str, rate: int, latencies: list[float], errors: int) -> None:
     print(f"{name:<34} {rate:>7} req/s   p50 {percentile(latencies, 50) * 1000:6.2f} ms   "
           f"p99 {percentile(latencies, 99) * 1000:6.2f} ms   errors {errors}")
@@ -64,6 +79,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--receipts", type=int, default=300, help="sequential dispatches per receipt measurement")
     args = parser.parse_args()
     repo = make_repo({".github/workflows/w.yml": WORKFLOW})
     server = ServerProcess(repo)
@@ -78,6 +94,13 @@ async def main() -> None:
         report("baseline GET /repos/{o}/{r}", base_rate, base_lat, base_err)
         report("POST dispatches (durable 204)", rate, lat, err)
         print(f"dispatch/baseline throughput ratio: {rate / base_rate:.2f}")
+        # Receipts: one client, one request at a time, an event that starts a run each time.
+        plain = await sequential(server.port, "/repos/acme/bench/dispatches", args.receipts)
+        receipt = await sequential(server.port, "/repos/acme/bench/dispatches?return_run_details=true", args.receipts)
+        print(f"{args.receipts} sequential dispatches that each start a run:")
+        print(f"  plain 204      p50 {percentile(plain, 50) * 1000:6.2f} ms   p99 {percentile(plain, 99) * 1000:6.2f} ms")
+        print(f"  with receipt   p50 {percentile(receipt, 50) * 1000:6.2f} ms   p99 {percentile(receipt, 99) * 1000:6.2f} ms"
+              f"   (p50 ratio {percentile(receipt, 50) / percentile(plain, 50):.2f})")
     finally:
         server.stop()
 
