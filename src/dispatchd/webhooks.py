@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from .api.serialize import iso, job_json, run_json
 from .events import repository_object, user_object
-from .repos import Repository
+from .repos import Repository, RepositoryError
 from .store import webhooks as stored
 from .store.database import Database
 from .store.schema import jobs, webhook_emitted, workflow_runs, workflows
@@ -147,7 +147,7 @@ class WebhookService:
             return None, {}
         try:
             branch = repo.default_branch()
-        except Exception:  # a detached HEAD does not stop deliveries
+        except RepositoryError:  # a detached HEAD does not stop deliveries
             branch = "main"
         return repo, repository_object(repo_id, repo.owner, repo.name, branch, self.base_url)
 

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from fixtures_server import free_port
@@ -43,7 +43,7 @@ class Receiver:
             return Response("nope", status_code=500)
         return Response("ok")
 
-    async def __aenter__(self) -> Receiver:
+    async def __aenter__(self) -> Self:
         import uvicorn
 
         app = Starlette(routes=[Route("/hook", self.handle, methods=["POST"])])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 
 import pytest
@@ -63,10 +64,10 @@ async def test_workflow_dispatch_with_typed_inputs_and_run_details(srv):
 
 async def test_dispatch_on_another_branch_runs_that_branchs_file(srv, make_git_repo):
     path = srv.server.engine.repos[1].path
-    subprocess.run(["git", "-C", str(path), "checkout", "-q", "-b", "feature"], check=True)
+    await asyncio.to_thread(subprocess.run, ["git", "-C", str(path), "checkout", "-q", "-b", "feature"], check=True)
     text = (path / ".github/workflows/manual.yml").read_text().replace('echo "cve=', 'echo "feature cve=')
     make_git_repo({".github/workflows/manual.yml": text}, path=path, message="feature")
-    subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
+    await asyncio.to_thread(subprocess.run, ["git", "-C", str(path), "checkout", "-q", "main"], check=True)
     r = await srv.http.post("/repos/acme/app/actions/workflows/manual.yml/dispatches",
                             json={"ref": "feature", "inputs": {"cve": "c"}})
     assert r.status_code == 204

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ..events import repository_object, user_object
+from ..repos import RepositoryError
 from ..store.tokens import JOB_TOKEN_LOGIN
 from . import models
 from .context import ApiContext
@@ -24,7 +25,7 @@ def router(ctx: ApiContext) -> APIRouter:
         a = await ctx.access(request, owner, repo, "read", REPO_DOC)
         try:
             branch = a.repository.default_branch()
-        except Exception:  # a detached HEAD: the repository still exists
+        except RepositoryError:  # a detached HEAD: the repository still exists
             branch = "main"
         body = repository_object(a.repo_id, a.repository.owner, a.repository.name, branch, ctx.base_url)
         if not a.identity.admin:

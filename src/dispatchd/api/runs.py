@@ -92,7 +92,7 @@ def router(ctx: ApiContext) -> APIRouter:
     ctx.list_runs_page = list_runs_page  # type: ignore[attr-defined]  # shared with workflows.py
 
     @r.get("/repos/{owner}/{repo}/actions/runs", responses=models.ok(models.WorkflowRunList),
-           openapi_extra=models.query("actor", "branch", "event", "status", "created", "per_page", "page"))
+           openapi_extra=models.query("branch", "event", "status", "created", "per_page", "page"))
     async def list_runs(owner: str, repo: str, request: Request) -> Response:
         """List workflow runs for a repository, newest first."""
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)

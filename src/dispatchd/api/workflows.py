@@ -100,7 +100,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return JSONResponse(workflow_json(row, a.repository, ctx.base_url, "active" if row.path in files else "deleted"))
 
     @r.get("/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", responses=models.ok(models.WorkflowRunList),
-           openapi_extra=models.query("actor", "branch", "event", "status", "created", "per_page", "page"))
+           openapi_extra=models.query("branch", "event", "status", "created", "per_page", "page"))
     async def list_workflow_runs(owner: str, repo: str, workflow_id: str, request: Request) -> Response:
         """The runs of one workflow, newest first, with the filters of ``GET .../actions/runs``."""
         a = await ctx.access(request, owner, repo, "read", DOC)

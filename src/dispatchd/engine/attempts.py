@@ -85,7 +85,7 @@ def rerun(conn: Connection, run_id: int, cfg: PlannerConfig, *, failed_only: boo
                                               state="pending", created_at=now, continue_on_error=False))
             continue
         for old in (r for r in old_jobs if r.job_key == key):
-            values = {c: getattr(old, c) for c in old._mapping.keys() if c not in ("id", "run_attempt")}
+            values = {c: getattr(old, c) for c in old._mapping if c not in ("id", "run_attempt")}
             new_id = conn.execute(jobs.insert().values(**values, run_attempt=new_attempt)).inserted_primary_key[0]
             for (text,) in conn.execute(select(job_logs.c.text).where(job_logs.c.job_id == old.id)
                                         .order_by(job_logs.c.id)):
