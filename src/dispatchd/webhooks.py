@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.engine import Connection
 
 from .api.serialize import iso, job_json, run_json
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 RUN_ACTIONS = ("requested", "in_progress", "completed")
 JOB_ACTIONS = ("queued", "in_progress", "completed")
 USER_AGENT = "GitHub-Hookshot/dispatchd"
+#: Runs updated this recently are looked at whatever their id (re-runs of old runs).
+RECENT_SECONDS = 120.0
 #: GitHub gives a receiver 10 seconds to answer.
 TIMEOUT_SECONDS = 10.0
 
@@ -96,6 +98,9 @@ class WebhookService:
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._http: httpx.AsyncClient | None = None
+        # Per (hook, kind): every object with a smaller id has had all its deliveries, so a look
+        # scans only the recent tail instead of the whole history (rebuilt after a restart).
+        self._low_water: dict[tuple[int, str], int] = {}
 
     def start(self) -> None:
         self._http = httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False)
@@ -157,8 +162,12 @@ class WebhookService:
             return 0
         rows = list(conn.execute(select(workflow_runs).where(
             workflow_runs.c.repository_id == hook.repository_id, workflow_runs.c.created_at >= hook.created_at,
+            # A re-run brings an old run back under a new attempt; it is recently updated.
+            or_(workflow_runs.c.id >= self._low_water.get((hook.id, "workflow_run"), 0),
+                workflow_runs.c.updated_at >= time.time() - RECENT_SECONDS),
             self._not_done(hook, "workflow_run", workflow_runs.c.id, workflow_runs.c.run_attempt),
         ).order_by(workflow_runs.c.id).limit(500)))
+        self._advance(conn, hook.id, "workflow_run", rows, workflow_runs.c.id)
         if not rows:
             return 0
         known = stored.emitted(conn, hook.id, "workflow_run")
@@ -183,6 +192,21 @@ class WebhookService:
             stored.mark_emitted(conn, hook.id, "workflow_run", run.id, run.run_attempt, todo[-1], last is not None)
         return queued
 
+    def _advance(self, conn: Connection, hook_id: int, kind: str, rows: list[Any], id_column: Any,
+                 pending: bool = False) -> None:
+        """Move the low-water mark to the oldest object still owed a delivery (or past the newest
+        object when none is). ``pending`` jobs are not candidates yet but will be: they hold it."""
+        floor = rows[0].id if rows else None
+        if pending:
+            oldest_pending = conn.execute(select(func.min(jobs.c.id)).where(
+                jobs.c.state == "pending", jobs.c.id >= self._low_water.get((hook_id, kind), 0))).scalar()
+            if oldest_pending is not None:
+                floor = oldest_pending if floor is None else min(floor, oldest_pending)
+        if floor is None:
+            newest = conn.execute(select(func.max(id_column))).scalar()
+            floor = (newest or 0) + 1
+        self._low_water[(hook_id, kind)] = floor
+
     def _emit_jobs(self, conn: Connection, hook: Any) -> int:
         repo, repo_obj = self._context(hook.repository_id)
         if repo is None:
@@ -190,9 +214,11 @@ class WebhookService:
         rows = list(conn.execute(select(jobs, workflow_runs.c.actor.label("run_actor")).join(
             workflow_runs, workflow_runs.c.id == jobs.c.run_id).where(
             workflow_runs.c.repository_id == hook.repository_id, jobs.c.created_at >= hook.created_at,
+            jobs.c.id >= self._low_water.get((hook.id, "workflow_job"), 0),
             jobs.c.state != "pending",
             self._not_done(hook, "workflow_job", jobs.c.id, jobs.c.run_attempt),
         ).order_by(jobs.c.id).limit(500)))
+        self._advance(conn, hook.id, "workflow_job", rows, jobs.c.id, pending=True)
         if not rows:
             return 0
         known = stored.emitted(conn, hook.id, "workflow_job")

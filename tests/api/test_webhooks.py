@@ -127,6 +127,15 @@ async def test_run_and_job_events_are_delivered_signed_and_recorded(srv):
         newest = (await srv.http.get(f"/repos/acme/app/hooks/{hook['id']}/deliveries")).json()[0]
         assert newest["redelivery"] is True and newest["guid"] == one["guid"]
 
+        # A re-run is a new attempt of the same run: its run and job events are delivered too.
+        run_id = json.loads(receiver.received[0]["body"])["workflow_run"]["id"] if events[0][0] == "workflow_run" \
+            else json.loads(receiver.received[0]["body"])["workflow_job"]["run_id"]
+        assert (await srv.http.post(f"/repos/acme/app/actions/runs/{run_id}/rerun")).status_code == 201
+        await wait_for(lambda: len(receiver.received) == 13)
+        rerun = [json.loads(r["body"]) for r in receiver.received[7:]]
+        assert sorted((b["action"], (b.get("workflow_run") or b.get("workflow_job"))["run_attempt"]) for b in rerun) == [
+            ("completed", 2), ("completed", 2), ("in_progress", 2), ("in_progress", 2), ("queued", 2), ("requested", 2)]
+
 
 async def test_failed_deliveries_are_retried_with_backoff_then_given_up(srv):
     srv.server.app.state.webhooks.retry_delays = (0.2, 0.4)

@@ -77,7 +77,8 @@ class RequestLimits:
             try:
                 if remaining <= 0:
                     raise TimeoutError
-                message = await asyncio.wait_for(receive(), remaining)
+                async with asyncio.timeout(remaining):  # no task per read, unlike wait_for
+                    message = await receive()
             except TimeoutError:
                 await self._refuse(send, 408, "Request timeout")
                 return
