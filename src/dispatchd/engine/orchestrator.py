@@ -183,9 +183,13 @@ class Orchestrator:
                 prep = None
             preps.append(prep)
         out: list[Accepted] = []
-        for event, prep, (event_id, created) in zip(batch, preps, stored_events.append(conn, batch), strict=True):
+        stored = stored_events.append(conn, batch)
+        open_waits = waits.open_wait_types(conn, {e.repository_id for e in batch if e.event_name == "repository_dispatch"})
+        for event, prep, (event_id, created) in zip(batch, preps, stored, strict=True):
             resumed: list[int] = []
-            if created and event.event_name == "repository_dispatch":
+            if created and event.event_name == "repository_dispatch" and (
+                    event.target_job_id is not None or (event.repository_id, event.event_type) in open_waits
+                    or (event.repository_id, None) in open_waits):
                 # A dispatch resumes the jobs waiting for it, and still starts its workflows.
                 payload = prep["payload"] if prep and "payload" in prep else {
                     "action": event.event_type, "client_payload": event.client_payload or {}}

@@ -173,6 +173,16 @@ def _resume(conn: Connection, wait: Any, event_id: int | None, payload: dict[str
     return [int(job.id)]
 
 
+def open_wait_types(conn: Connection, repository_ids: set[int]) -> set[tuple[int, str | None]]:
+    """``(repository id, event_type)`` of the open waits (``None``: any type), in one query for a
+    whole batch of dispatches — most dispatches resume nothing, and should pay nothing for it."""
+    if not repository_ids:
+        return set()
+    rows = conn.execute(select(waits.c.repository_id, waits.c.event_type).where(
+        waits.c.status == "waiting", waits.c.repository_id.in_(repository_ids)).distinct())
+    return {(r.repository_id, r.event_type) for r in rows}
+
+
 def on_dispatch(conn: Connection, repository_id: int, event_id: int, event_type: str,
                 payload: dict[str, Any], target_job_id: int | None = None) -> list[int]:
     """Resume every wait this dispatch satisfies; returns the job ids queued again."""
