@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from ..engine.service import Engine
 from ..webhooks import WebhookService
-from . import callbacks, dispatches, errors, hooks, issues, repos, runs, secrets, tokens, workflows
+from . import artifacts, callbacks, dispatches, errors, hooks, issues, repos, runs, secrets, tokens, workflows
 from .auth import Authenticator
 from .context import ApiContext
 from .limits import Limits, RequestLimits
@@ -42,7 +42,7 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     ctx.webhooks = webhook_service  # type: ignore[attr-defined]  # redelivery wakes the sender
     errors.install(app)
     # runs before workflows: workflows.py lists a workflow's runs through runs.py's helper.
-    for module in (dispatches, runs, workflows, repos, issues, hooks, tokens):
+    for module in (dispatches, runs, workflows, repos, issues, hooks, tokens, artifacts):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))
     app.include_router(secrets.router(ctx))

@@ -92,6 +92,7 @@ def step_kind(raw: dict[str, Any]) -> StepKind:
     """The kind that runs ``raw``: a run step, an action (local or from an actions folder, with a
     built-in replacement for some), or an unavailable step whose run fails with a message."""
     from dispatchd.runner.actions.action import ActionStep
+    from dispatchd.runner.actions.builtins import SelfAction, builtin_for
     from dispatchd.runner.actions.checkout import CHECKOUT, Checkout
     from dispatchd.runner.actions.dispatchd import CALLBACK_URL, WAIT, CallbackUrl, WaitForDispatch
     from dispatchd.runner.actions.run import RunStep
@@ -112,6 +113,11 @@ def step_kind(raw: dict[str, Any]) -> StepKind:
         )
     if ref.kind == "repository" and ref.name == CHECKOUT and not ref.path:
         return ActionStep(ref, builtin=lambda: Checkout(ref))
+    builtin = builtin_for(ref)
+    if builtin is not None:
+        return ActionStep(ref, builtin=builtin)
+    if ref.kind == "local" and ref.path.rstrip("/\\") in (".", ""):
+        return SelfAction(ref)
     if ref.kind == "repository" and ref.name in (WAIT, CALLBACK_URL) and not ref.path:
         # dispatchd's own actions exist only here: no folder or cache can hold a newer copy.
         return WaitForDispatch(ref.uses) if ref.name == WAIT else CallbackUrl(ref.uses)
