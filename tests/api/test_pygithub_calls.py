@@ -100,3 +100,20 @@ async def test_a_scoped_token(srv, make_token):
     assert await asyncio.to_thread(work) == (
         "reader", False, 403, "Resource not accessible by personal access token", 404)
     assert await srv.runs("acme/app") == []
+
+
+async def test_repository_dispatch_with_a_dispatch_token(srv, make_token):
+    token = await make_token("acme/app", "dispatch", login="scanner")
+
+    def work():
+        gh = Github(base_url=srv.base_url, auth=Auth.Token(token), retry=None)
+        try:
+            return gh.get_repo("acme/app").create_repository_dispatch("ping", {"n": "pygithub"})
+        finally:
+            gh.close()
+
+    assert await asyncio.to_thread(work) is True
+    [run] = await srv.wait_runs("acme/app", 1)
+    assert (run["event"], run["conclusion"], run["actor"]["login"]) == ("repository_dispatch", "success", "scanner")
+    [job] = await srv.jobs("acme/app", run["id"])
+    assert "pong pygithub" in await srv.log("acme/app", job["id"])

@@ -195,3 +195,10 @@ async def test_hook_update_list_delete(srv):
     assert (await srv.http.get(f"/repos/acme/other/hooks/{hook['id']}")).status_code == 404
     assert (await srv.http.delete(f"/repos/acme/app/hooks/{hook['id']}")).status_code == 204
     assert (await srv.http.get(f"/repos/acme/app/hooks/{hook['id']}")).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://host:port/x", "http://" + "a" * 3000, "http:///x"])
+async def test_malformed_hook_urls_are_422(srv, url):
+    r = await srv.http.post("/repos/acme/app/hooks", json={"config": {"url": url}})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "url"

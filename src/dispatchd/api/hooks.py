@@ -53,6 +53,18 @@ def delivery_json(row: Any, repository_id: int) -> dict[str, Any]:
             "state": row.state, "attempts": row.attempts}
 
 
+def _url_parts(url: Any) -> Any:
+    """``urlsplit(url)``, or None for what is not a usable http(s) URL (urlsplit raises on some)."""
+    if not isinstance(url, str) or len(url) > 2000 or "\x00" in url:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises for a port that is not a number
+    except ValueError:
+        return None
+    return parts
+
+
 def _config(body: dict[str, Any], partial: bool) -> dict[str, Any]:
     """The stored columns from a create/update body; GitHub's 422 for a bad URL or shape."""
     out: dict[str, Any] = {}
@@ -66,9 +78,8 @@ def _config(body: dict[str, Any], partial: bool) -> dict[str, Any]:
                                    f"{json.dumps(config)[:100]} is not an object.", DOC)
         url = config.get("url")
         if url is not None or not partial:
-            parts = urlsplit(url) if isinstance(url, str) else None
-            if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000 \
-                    or "\x00" in url:
+            parts = _url_parts(url)
+            if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
                 raise GitHubError(422, "Validation Failed", DOC, errors=[{
                     "resource": "Hook", "field": "url", "code": "custom", "message": "url is not a valid URL"}])
             out["url"] = url

@@ -101,7 +101,7 @@ def revoke_for_jobs(conn: Connection, job_ids: list[int]) -> None:
 
 def listing(conn: Connection, repository_id: int | None = None) -> list[Any]:
     """Tokens made through the API (not jobs' tokens), newest first."""
-    cond = [tokens.c.job_id.is_(None)]
+    cond: list[Any] = [tokens.c.job_id.is_(None)]
     if repository_id is not None:
         cond.append(tokens.c.repository_id == repository_id)
     return list(conn.execute(select(tokens).where(*cond).order_by(tokens.c.id.desc())))
