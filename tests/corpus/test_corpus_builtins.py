@@ -192,18 +192,17 @@ CASES = [
          "k8s-school__gha-experiment__repository_dispatch__e2e.json", "success",
          log=("Branch received: main", "build success for image ", "Succeed to run e2e tests on cluster ")),
     # Served as the action's own repository, where `uses: ./` is the action: its action.yml without
-    # the compiled dist/, so the built-in runs; it creates issue #1, then updates it; the reaction on
-    # a comment of octo-org/demo, which this server does not serve, only warns.
-    # The last step fails on GitHub too: it passes `reaction-type`, an input of create-or-update-comment
-    # v1 that v5 no longer has, so v5 sees a comment-id with neither body nor reactions.
+    # the compiled dist/, so the built-in runs; it creates issue #1, then updates it.
+    # The last step passes `reaction-type`, an input of create-or-update-comment v1 that v5 no longer
+    # has: a warning, then a comment-id with neither body nor reactions, which v5 lets through (its
+    # reactions are an empty array, truthy in JavaScript) and which does nothing.
     Case("peter-evans__create-issue-from-file__ciff-example-command.yml", ".github/workflows/ciff-example-command.yml",
-         "peter-evans__create-issue-from-file__ciff-example-command__ciff-example-command.json", "failure",
+         "peter-evans__create-issue-from-file__ciff-example-command__ciff-example-command.json", "success",
          log=("dispatchd built-in peter-evans/create-issue-from-file (in place of ./)", "Created issue #1",
               "Updated issue #1", "Applying labels 'report,automated issue'",
               ("##[warning]Unexpected input(s) 'reaction-type', valid inputs are ['token', 'repository', "
                "'issue-number', 'comment-id', 'body', 'body-path', 'body-file', 'edit-mode', 'append-separator', "
-               "'reactions', 'reactions-edit-mode']"),
-              "##[error]Missing comment 'body', 'body-path', or 'reactions'."),
+               "'reactions', 'reactions-edit-mode']")),
          files={"action.yml": action_yml("peter-evans__create-issue-from-file"),
                 "example-content/output.md":
                     (CORPUS / "support/peter-evans__create-issue-from-file/example-content/output.md").read_text()},
@@ -215,7 +214,7 @@ CASES = [
     # warns about.
     Case("peter-evans__slash-command-dispatch-processor__example-command.yml", ".github/workflows/example-command.yml",
          "peter-evans__slash-command-dispatch-processor__example-command__example-command.json", "success",
-         log=("##[warning]Failed to set reaction on comment ID '2500000017'.",),
+         log=("##[warning]Adding reaction 'hooray' to comment id '2500000017' failed.",),
          secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}),
     # The PR branch is checked out, a commit is made and pushed with a bare `git push`.
     Case("peter-evans__slash-command-dispatch-processor__hello-world-pr-command.yml",
@@ -230,13 +229,13 @@ CASES = [
     # The PR branch's last commit is not a bot's formatting commit: nothing is reverted.
     Case("peter-evans__slash-command-dispatch-processor__reset-demo.yml", ".github/workflows/reset-demo.yml",
          "peter-evans__slash-command-dispatch-processor__reset-demo__reset-demo-command.json", "success",
-         log=("##[warning]Failed to set reaction on comment ID '2500000043'.",),
+         log=("##[warning]Adding reaction 'hooray' to comment id '2500000043' failed.",),
          refs=("fix/typo-in-docs",), secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}),
     # Issue #17 exists: the greeting is a new comment on it (the reaction on the command's comment,
     # which is not on this server, only warns).
     Case("peter-evans__slash-command-dispatch__hello-world-command.yml", ".github/workflows/hello-world-command.yml",
          "peter-evans__slash-command-dispatch__hello-world-command__hello-world-local-command.json", "success",
-         log=("##[warning]Failed to set reaction on comment ID '2500000017'.",),
+         log=("##[warning]Adding reaction 'hooray' to comment id '2500000017' failed.",),
          issues=17, check=hello_comment_check),
     Case("peter-evans__slash-command-dispatch__ping-command.yml", ".github/workflows/ping-command.yml",
          "peter-evans__slash-command-dispatch__ping-command__ping-local-command.json", "success",

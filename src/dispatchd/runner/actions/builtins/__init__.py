@@ -125,7 +125,6 @@ class Builtin:
         job.log.write(f"dispatchd built-in {self.action} (in place of {self.ref.uses})")
         for message in warnings:
             warn(job, step, message)
-        self.supplied = supplied
         try:
             return await self.act(job, step, inputs)
         except StepFailed as failed:

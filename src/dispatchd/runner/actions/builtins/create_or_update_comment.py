@@ -3,8 +3,15 @@ request, or update one (``edit-mode`` append/replace), and add reactions.
 
 GitHub source: ``peter-evans/create-or-update-comment: src/main.ts`` (input checks and their
 messages) and ``src/create-or-update-comment.ts`` (an update in ``append`` mode reads the comment
-first and joins the bodies with ``append-separator``; reactions are added one by one and a failed
-one is only a warning, ``Failed to set reaction on comment ID '<id>'.``). Output ``comment-id``.
+first and joins the bodies with ``append-separator``; a body over 65,536 characters is truncated
+with a warning; unknown reactions are skipped with a warning; reactions are added one by one and a
+failed one is only a warning, ``Adding reaction '<r>' to comment id '<id>' failed.``; with
+``reactions-edit-mode: replace`` the token user's other reactions are removed first). Output
+``comment-id``, set before the reactions are added.
+
+``reactions`` is an array in the action, and an empty array is truthy in JavaScript: a
+``comment-id`` with neither body nor reactions passes the action's "missing" check and does
+nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +20,33 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from dispatchd.runner.actions.builtins import Api, Builtin, StepFailed, info, multiline, warning
+from dispatchd.runner.actions.builtins import Api, Builtin, StepFailed, http_error, info, multiline, warning
 from dispatchd.runner.jobstate import JobState, StepRun
 
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 SEPARATORS = {"newline": "\n", "space": " ", "none": ""}
-#: GitHub's limit on a comment body; the action truncates with a warning.
+#: GitHub's limit on a comment body; the action truncates with a warning and this marker.
 MAX_BODY = 65_536
+TRUNCATED = "...*[Comment body truncated]*"
+ANY_ERROR = tuple(range(400, 600))
+
+
+def truncate(job: JobState, step: StepRun, body: str) -> str:
+    if len(body) > MAX_BODY:
+        warning(job, step, f"Comment body is too long. Truncating to {MAX_BODY} characters.")
+        return body[: MAX_BODY - len(TRUNCATED)] + TRUNCATED
+    return body
+
+
+def valid_reactions(job: JobState, step: StepRun, reactions: list[str]) -> list[str]:
+    """The action's ``getReactionsSet``: known reactions, each once; others skipped with a warning."""
+    valid: list[str] = []
+    for reaction in reactions:
+        if reaction not in REACTIONS:
+            warning(job, step, f"Skipping invalid reaction '{reaction}'.")
+        elif reaction not in valid:
+            valid.append(reaction)
+    return valid
 
 
 class CreateOrUpdateComment(Builtin):
@@ -57,52 +84,64 @@ class CreateOrUpdateComment(Builtin):
             if not os.path.isfile(path):
                 raise StepFailed(f"File '{body_path}' does not exist.")
             body = Path(path).read_text(encoding="utf-8")
-        if len(body) > MAX_BODY:
-            warning(job, step, f"Comment body is too long. Truncating to {MAX_BODY} characters.")
-            body = body[:MAX_BODY]
         reactions = multiline(inputs.get("reactions") or "")
         comment_id = inputs.get("comment-id") or ""
         issue_number = inputs.get("issue-number") or ""
-        if comment_id:
-            if not body and not reactions:
-                raise StepFailed("Missing comment 'body', 'body-path', or 'reactions'.")
-        elif issue_number:
+        if not comment_id:
+            if not issue_number:
+                raise StepFailed("Missing either 'issue-number' or 'comment-id'.")
             if not body:
                 raise StepFailed("Missing comment 'body' or 'body-path'.")
-        else:
-            raise StepFailed("Missing either 'issue-number' or 'comment-id'.")
         api = Api(job, inputs.get("token") or "")
         repository = inputs["repository"]
+        comments = f"/repos/{repository}/issues/comments"
         if comment_id:
             if body:
                 if edit_mode == "append":
-                    current = await api.call("GET", f"/repos/{repository}/issues/comments/{comment_id}")
+                    current = await api.call("GET", f"{comments}/{comment_id}")
                     body = (current.json().get("body") or "") + SEPARATORS[separator] + body
-                await api.call("PATCH", f"/repos/{repository}/issues/comments/{comment_id}", {"body": body})
+                body = truncate(job, step, body)
+                await api.call("PATCH", f"{comments}/{comment_id}", {"body": body})
                 info(job, f"Updated comment id '{comment_id}'.")
-            step.outputs["comment-id"] = comment_id
         else:
+            body = truncate(job, step, body)
             created = await api.call(
                 "POST", f"/repos/{repository}/issues/{issue_number}/comments", {"body": body}
             )
             comment_id = str(created.json()["id"])
             info(job, f"Created comment id '{comment_id}' on issue '{issue_number}'.")
-            step.outputs["comment-id"] = comment_id
-        await self.add_reactions(job, step, api, repository, comment_id, reactions)
-        return "success"
-
-    async def add_reactions(
-        self, job: JobState, step: StepRun, api: Api, repository: str, comment_id: str, reactions: list[str]
-    ) -> None:
-        wanted = [r for r in dict.fromkeys(reactions) if r in REACTIONS]
+        step.outputs["comment-id"] = comment_id
+        wanted = valid_reactions(job, step, reactions)
+        if inputs.get("comment-id") and inputs["reactions-edit-mode"] == "replace":
+            await self.remove_other_reactions(job, step, api, f"{comments}/{comment_id}", wanted)
         for reaction in wanted:
-            response = await api.call(
-                "POST",
-                f"/repos/{repository}/issues/comments/{comment_id}/reactions",
-                {"content": reaction},
-                ok=tuple(range(400, 600)),
+            added = await api.call(
+                "POST", f"{comments}/{comment_id}/reactions", {"content": reaction}, ok=ANY_ERROR
             )
-            if response.status_code < 400:
+            if added.status_code < 400:
                 info(job, f"Added reaction '{reaction}' to comment id '{comment_id}'.")
             else:
-                warning(job, step, f"Failed to set reaction on comment ID '{comment_id}'.")
+                warning(job, step, f"Adding reaction '{reaction}' to comment id '{comment_id}' failed.")
+        return "success"
+
+    async def remove_other_reactions(
+        self, job: JobState, step: StepRun, api: Api, comment: str, keep: list[str]
+    ) -> None:
+        comment_id = comment.rsplit("/", 1)[-1]
+        me = await api.call("GET", "/user", ok=ANY_ERROR)
+        if me.status_code < 400:
+            login = me.json().get("login")
+        elif "Resource not accessible by integration" in http_error(me):
+            login = "github-actions[bot]"  # the job's GITHUB_TOKEN
+        else:
+            raise StepFailed(http_error(me))
+        listed = await api.call("GET", f"{comment}/reactions?per_page=100")
+        for reaction in listed.json():
+            if (reaction.get("user") or {}).get("login") != login or reaction.get("content") in keep:
+                continue
+            gone = await api.call("DELETE", f"{comment}/reactions/{reaction['id']}", ok=ANY_ERROR)
+            content = reaction.get("content")
+            if gone.status_code < 400:
+                info(job, f"Removed reaction '{content}' from comment id '{comment_id}'.")
+            else:
+                warning(job, step, f"Removing reaction '{content}' from comment id '{comment_id}' failed.")

@@ -12,7 +12,8 @@ The toolkit packages (``@actions/core``, ``@actions/github``, ``@actions/exec``,
 (``npm ci`` installs them), or the folder named by ``DISPATCHD_NODE_MODULES`` in the runner's
 environment. The script's process is a JavaScript action's: ``INPUT_*`` variables, file commands,
 workflow commands; ``core.setOutput('result', …)`` reaches the step's outputs through
-``GITHUB_OUTPUT``.
+``GITHUB_OUTPUT``. ``retries`` and ``retry-exempt-status-codes`` are read but requests are not
+retried (the API is local).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ files keep their paths relative to the least common ancestor of the search paths
 (a path component starting with ``.``) are left out unless ``include-hidden-files``; nothing found
 is a warning (``if-no-files-found: warn``), an error or nothing; an existing artifact of the same
 name fails the step unless ``overwrite``. Outputs ``artifact-id``, ``artifact-url``,
-``artifact-digest``. The upload goes to dispatchd's own endpoint in parts (see
+``artifact-digest``. ``retention-days`` is accepted; artifacts are kept until the data directory
+is cleaned (the API reports GitHub's default 90-day expiry). The upload goes to dispatchd's own endpoint in parts (see
 :mod:`dispatchd.api.artifacts`), with the job's token.
 """
 
