@@ -80,7 +80,7 @@ def router(ctx: ApiContext, admin_token: str) -> APIRouter:
         a = await ctx.access(request, owner, repo, "write", DOC)
         body = parse_json_object(await request.body(), DOC)
         job_id = a.identity.job_id if a.identity.job_id is not None else body.get("job_id")
-        if not isinstance(job_id, int):
+        if not isinstance(job_id, int) or isinstance(job_id, bool) or not 0 < job_id < 2**63:
             raise GitHubError(422, "Invalid request.\n\nOnly a job's GITHUB_TOKEN (or the admin, naming "
                                    "\"job_id\") can create a callback URL.", DOC)
         event_type = body.get("event_type")
@@ -88,9 +88,9 @@ def router(ctx: ApiContext, admin_token: str) -> APIRouter:
             raise GitHubError(422, "Invalid request.\n\n\"event_type\" must be a string of 1 to 100 characters.", DOC)
         try:
             minutes = float(body.get("expires_in_minutes") or DEFAULT_MINUTES)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise GitHubError(422, "Invalid request.\n\n\"expires_in_minutes\" must be a number.", DOC) from None
-        if not 0 < minutes <= MAX_MINUTES:
+        if not 0 < minutes <= MAX_MINUTES:  # NaN fails this too
             raise GitHubError(422, f"Invalid request.\n\n\"expires_in_minutes\" must be in (0, {MAX_MINUTES}].", DOC)
         job = await ctx.engine.db.read(queries.get_job, job_id)
         run = await ctx.engine.db.read(queries.get_run, job.run_id) if job is not None else None

@@ -70,6 +70,8 @@ def router(ctx: ApiContext) -> APIRouter:
         box = ctx.engine.secret_box
         if box is None:
             raise GitHubError(422, "This server keeps no secrets (it has no key).", DOC)
+        if len(name) > 200:  # GitHub caps names; the column is 200 characters
+            raise GitHubError(422, "Invalid request.\n\nSecret names are at most 200 characters.", DOC)
         try:
             created = await db.write(stored_secrets.put, box, a.repo_id, name, value)
         except stored_secrets.SecretNameError as e:
