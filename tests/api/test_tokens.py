@@ -3,12 +3,16 @@ the job's GITHUB_TOKEN, which works for its own repository only while the job ru
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
+import time
 
 from api_support import auth
 from sqlalchemy import select
 
-from dispatchd.store.schema import tokens
+from dispatchd.engine import queue
+from dispatchd.store.schema import jobs, tokens
 
 FORBIDDEN = "Resource not accessible by personal access token"
 
@@ -147,3 +151,27 @@ async def test_job_token_is_scoped_to_its_repository_and_ends_with_the_job(start
     assert token.startswith("dpd_")
     r = await srv.http.get("/repos/acme/app/actions/runs", headers=auth(token))
     assert r.status_code == 401
+
+
+async def test_job_token_of_a_lost_runner_ends_when_its_lease_runs_out(start_server, make_git_repo):
+    # No embedded runners: the test claims the job itself, as a remote runner would, and vanishes.
+    repo = make_git_repo({".github/workflows/t.yml": JOB_TOKEN})
+    srv = await start_server([f"acme/app={repo}"], runners=0)
+    await srv.dispatch("acme/app", "use-token", {"out": "/dev/null"})
+    db, cfg = srv.server.engine.db, srv.server.engine.planner_config
+    claimed = []
+    for _ in range(100):
+        claimed = await db.write(queue.claim, "vanishing-runner", ("ubuntu-latest",), 30.0, 1, cfg)
+        if claimed:
+            break
+        await asyncio.sleep(0.05)
+    [assignment] = claimed
+    token = assignment.contexts["secrets"]["GITHUB_TOKEN"]
+    assert assignment.contexts["github"]["token"] == token and token in assignment.secrets_to_mask
+    assert (await srv.http.get("/repos/acme/app/actions/runs", headers=auth(token))).status_code == 200
+    stored = await db.read(lambda c: c.execute(select(jobs.c.assignment)).scalar_one())
+    assert token not in json.dumps(stored)  # the stored assignment never holds the token
+    await db.write(lambda c: queue.recover_expired(c, cfg, now=time.time() + 60))
+    assert (await srv.http.get("/repos/acme/app/actions/runs", headers=auth(token))).status_code == 401
+    [run] = await srv.wait_runs("acme/app", 1)
+    assert run["conclusion"] == "failure"

@@ -202,3 +202,46 @@ async def test_malformed_hook_urls_are_422(srv, url):
     r = await srv.http.post("/repos/acme/app/hooks", json={"config": {"url": url}})
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "url"
+
+
+async def test_pending_deliveries_survive_a_restart(start_server, make_git_repo, tmp_path):
+    from api_support import PING
+    from fixtures_server import free_database_url_or_none
+
+    repo = make_git_repo({".github/workflows/ping.yml": PING})
+    db_url = free_database_url_or_none() or f"sqlite:///{tmp_path / 'shared.db'}"
+    receiver = Receiver()
+    first = await start_server([f"acme/app={repo}"], db_url=db_url)
+    first.server.app.state.webhooks.retry_delays = (0.5,) * 20
+    hook = (await first.http.post("/repos/acme/app/hooks", json={
+        "config": {"url": receiver.url, "secret": "k"}, "events": ["workflow_run"]})).json()
+    await first.dispatch("acme/app", "ping")
+    await first.wait_runs("acme/app", 1)
+    url = f"/repos/acme/app/hooks/{hook['id']}/deliveries"
+    deadline = time.monotonic() + 20
+    while True:  # the receiver is down: every delivery has failed at least once
+        deliveries = (await first.http.get(url)).json()
+        if len(deliveries) == 3 and all(d["attempts"] >= 1 for d in deliveries):
+            break
+        assert time.monotonic() < deadline, deliveries
+        await asyncio.sleep(0.1)
+    assert {d["state"] for d in deliveries} == {"pending"}
+    assert {d["status_code"] for d in deliveries} == {0}
+    await first.server.stop()
+
+    async with receiver:
+        second = await start_server([f"acme/app={repo}"], db_url=db_url)
+        await wait_for(lambda: len(receiver.received) == 3)
+        assert {r["headers"]["x-github-delivery"] for r in receiver.received} == {d["guid"] for d in deliveries}
+        for r in receiver.received:
+            assert r["headers"]["x-hub-signature-256"] == signature_256("k", r["body"])
+        await asyncio.sleep(0.5)
+        assert len(receiver.received) == 3  # nothing emitted twice after the restart
+        after = (await second.http.get(url)).json()
+        assert {d["state"] for d in after} == {"delivered"}
+
+
+async def test_events_that_are_not_names_are_422(srv):
+    r = await srv.http.post("/repos/acme/app/hooks", json={"config": {"url": "http://127.0.0.1:9/x"},
+                                                            "events": [{"a": 1}]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "events"

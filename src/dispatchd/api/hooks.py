@@ -96,7 +96,8 @@ def _config(body: dict[str, Any], partial: bool) -> dict[str, Any]:
             out["secret"] = secret or None
     if "events" in body:
         events = body["events"]
-        if not isinstance(events, list) or not events or any(e not in KNOWN_EVENTS for e in events):
+        if not isinstance(events, list) or not events or any(not isinstance(e, str) or e not in KNOWN_EVENTS
+                                                             for e in events):
             raise GitHubError(422, "Validation Failed", DOC, errors=[{
                 "resource": "Hook", "field": "events", "code": "invalid",
                 "message": f"events must be a non-empty list of {sorted(KNOWN_EVENTS)}"}])
