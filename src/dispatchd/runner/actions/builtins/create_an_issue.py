@@ -158,7 +158,14 @@ class CreateAnIssue(Builtin):
                 self.outputs(step, updated)
                 info(job, f"Updated issue {updated['title']}#{updated['number']}: {updated['html_url']}")
                 return "success"
-        created = (await api.call("POST", f"/repos/{owner}/{repo}/issues", issue)).json()
+        info(job, f"Creating new issue {title}")
+        try:
+            created = (await api.call("POST", f"/repos/{owner}/{repo}/issues", issue)).json()
+        except StepFailed as error:
+            raise StepFailed(
+                "An error occurred while creating the issue. This might be caused by a malformed issue title, "
+                f"or a typo in the labels or assignees. Check {filename}!\n\n{error}"
+            ) from None
         self.outputs(step, created)
         info(job, f"Created issue {created['title']}#{created['number']}: {created['html_url']}")
         return "success"

@@ -3,7 +3,7 @@ created, or updated when ``issue-number`` is given; then labels and assignees. O
 ``issue-number``.
 
 GitHub source: ``peter-evans/create-issue-from-file: src/main.ts`` (a missing
-``content-filepath`` only logs ``File <path> not found`` and ends the step with success; labels
+``content-filepath`` only logs ``File not found at path '<path>'`` and ends the step with success; labels
 and assignees are added, never replaced). dispatchd's issues API sets labels and assignees with
 ``PATCH /repos/{owner}/{repo}/issues/{number}``, so "add" is the union with what the issue has.
 """
@@ -35,7 +35,7 @@ class CreateIssueFromFile(Builtin):
         path = inputs.get("content-filepath") or ""
         full = os.path.join(job.workspace, path)
         if not path or not os.path.isfile(full):
-            info(job, f"File {path} not found")
+            info(job, f"File not found at path '{path}'")
             return "success"
         content = Path(full).read_text(encoding="utf-8")
         api = Api(job, inputs.get("token") or "")

@@ -26,11 +26,11 @@ class RepositoryDispatch(Builtin):
     }
 
     async def act(self, job: JobState, step: StepRun, inputs: dict[str, str]) -> str:
-        try:
-            payload = json.loads(inputs["client-payload"] or "{}")
-        except ValueError as error:
-            raise StepFailed(f"{error.__class__.__name__}: {error}") from None
         api = Api(job, inputs.get("token") or "")
+        try:
+            payload = json.loads(inputs["client-payload"])
+        except ValueError as error:
+            raise StepFailed(f"client-payload is not JSON: {error}") from None
         repository = inputs["repository"]
         response = await api.call(
             "POST",
