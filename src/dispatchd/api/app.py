@@ -38,10 +38,9 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     app = FastAPI(title="dispatchd", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="GitHub's REST API for repository_dispatch, workflow runs, issues and webhooks, "
                               "served by dispatchd.")
-    ctx = ApiContext(engine=engine, auth=Authenticator(admin_token, engine.db), base_url=base_url.rstrip("/"))
-    ctx.webhooks = webhook_service  # type: ignore[attr-defined]  # redelivery wakes the sender
+    ctx = ApiContext(engine=engine, auth=Authenticator(admin_token, engine.db), base_url=base_url.rstrip("/"),
+                     webhooks=webhook_service)
     errors.install(app)
-    # runs before workflows: workflows.py lists a workflow's runs through runs.py's helper.
     for module in (dispatches, runs, workflows, repos, issues, hooks, tokens, artifacts):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))

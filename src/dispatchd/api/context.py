@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
@@ -26,6 +27,8 @@ class ApiContext:
     engine: Engine
     auth: Authenticator
     base_url: str
+    #: The webhook sender (``dispatchd.webhooks.WebhookService``): a redelivery wakes it.
+    webhooks: Any = None
 
     def repository(self, owner: str, name: str, doc: str = DOCS) -> tuple[int, Repository]:
         """The served repository ``owner/name`` or GitHub's 404."""

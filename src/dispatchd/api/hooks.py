@@ -23,6 +23,7 @@ from .auth import require_admin
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
 from .errors import GitHubError, not_found
+from .paging import int_param
 from .serialize import iso
 
 DOC = "https://docs.github.com/rest/repos/webhooks"
@@ -176,8 +177,6 @@ def router(ctx: ApiContext) -> APIRouter:
         """Deliveries of a webhook, newest first (``per_page``, and ``cursor``: older than this id)."""
         a = await _admin(request, owner, repo)
         await _hook(a, hook_id)
-        from .paging import int_param
-
         per_page = int_param(request, "per_page", 30, 1, 100)
         cursor = int_param(request, "cursor", 0, 0, 2**62) or None
         rows = await db.read(lambda c: stored.deliveries_of(c, hook_id, per_page, cursor))
@@ -213,9 +212,8 @@ def router(ctx: ApiContext) -> APIRouter:
             raise not_found(DELIVERY_DOC)
         await db.write(lambda c: stored.enqueue(c, hook_id, row.event, row.action, row.payload, guid=row.guid,
                                                 redelivery=True))
-        hooks_service = getattr(ctx, "webhooks", None)
-        if hooks_service is not None:
-            hooks_service.wake()
+        if ctx.webhooks is not None:
+            ctx.webhooks.wake()
         return JSONResponse({}, status_code=202)
 
     return r

@@ -68,6 +68,21 @@ def _log_file_name(index: int, name: str) -> str:
     return f"{index}_{safe}.txt"
 
 
+async def runs_page(ctx: ApiContext, request: Request, repo_id: int, repository: Any,
+                    workflow_id: int | None) -> Response:
+    """One page of ``{"total_count", "workflow_runs"}`` with GitHub's filters (``event``, ``status``,
+    ``branch``, ``created``) and ``Link`` header; ``workflow_id`` narrows it to one workflow."""
+    page = page_params(request)
+    after, before = created_range(request.query_params.get("created"))
+    q = request.query_params
+    total, rows = await ctx.engine.db.read(lambda c: queries.list_runs(
+        c, repo_id, event=q.get("event"), status=q.get("status"), branch=q.get("branch"),
+        created_after=after, created_before=before, workflow_id=workflow_id,
+        per_page=page.per_page, page=page.page))
+    body = {"total_count": total, "workflow_runs": [run_json(x, repository, repo_id, ctx.base_url) for x in rows]}
+    return JSONResponse(body, headers=link_headers(request, page, total))
+
+
 def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(tags=["actions"])
     db = ctx.engine.db
@@ -78,25 +93,12 @@ def router(ctx: ApiContext) -> APIRouter:
             raise not_found(RUNS_DOC)
         return run
 
-    async def list_runs_page(request: Request, repo_id: int, repository: Any, workflow_id: int | None) -> Response:
-        page = page_params(request)
-        after, before = created_range(request.query_params.get("created"))
-        q = request.query_params
-        total, rows = await db.read(lambda c: queries.list_runs(
-            c, repo_id, event=q.get("event"), status=q.get("status"), branch=q.get("branch"),
-            created_after=after, created_before=before, workflow_id=workflow_id,
-            per_page=page.per_page, page=page.page))
-        body = {"total_count": total, "workflow_runs": [run_json(x, repository, repo_id, ctx.base_url) for x in rows]}
-        return JSONResponse(body, headers=link_headers(request, page, total))
-
-    ctx.list_runs_page = list_runs_page  # type: ignore[attr-defined]  # shared with workflows.py
-
     @r.get("/repos/{owner}/{repo}/actions/runs", responses=models.ok(models.WorkflowRunList),
            openapi_extra=models.query("branch", "event", "status", "created", "per_page", "page"))
     async def list_runs(owner: str, repo: str, request: Request) -> Response:
         """List workflow runs for a repository, newest first."""
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
-        return await list_runs_page(request, a.repo_id, a.repository, None)
+        return await runs_page(ctx, request, a.repo_id, a.repository, None)
 
     @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}", responses=models.ok(models.WorkflowRun))
     async def get_run(owner: str, repo: str, run_id: DbId, request: Request) -> Response:

@@ -31,6 +31,8 @@ from . import models
 from .context import ApiContext
 from .dispatches import parse_json_object
 from .errors import GitHubError, not_found
+from .paging import link_headers, page_params
+from .runs import runs_page
 from .serialize import workflow_json
 
 DOC = "https://docs.github.com/rest/actions/workflows"
@@ -82,8 +84,6 @@ def router(ctx: ApiContext) -> APIRouter:
            openapi_extra=models.query("per_page", "page"))
     async def list_workflows(owner: str, repo: str, request: Request) -> Response:
         """The repository's workflows: the files of the default branch (and earlier ones, ``deleted``)."""
-        from .paging import link_headers, page_params
-
         a = await ctx.access(request, owner, repo, "read", DOC)
         rows, files = await _all(a.repo_id, a.repository)
         page = page_params(request)
@@ -105,7 +105,7 @@ def router(ctx: ApiContext) -> APIRouter:
         """The runs of one workflow, newest first, with the filters of ``GET .../actions/runs``."""
         a = await ctx.access(request, owner, repo, "read", DOC)
         row, _ = await _find(a.repo_id, a.repository, workflow_id, DOC)
-        return await ctx.list_runs_page(request, a.repo_id, a.repository, row.id)  # type: ignore[attr-defined]
+        return await runs_page(ctx, request, a.repo_id, a.repository, row.id)
 
     @r.post("/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", status_code=204,
             responses={204: {"description": "Accepted"}, **models.ok(models.WorkflowDispatchDetails)},
