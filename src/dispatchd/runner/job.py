@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dispatchd.runner import suspension
+from dispatchd.runner.actions.download import cache_root, download_base
 from dispatchd.runner.env import complete_github_context, job_defaults, runner_context
 from dispatchd.runner.evaluation import env_map, render, to_string
 from dispatchd.runner.jobstate import JobLog, JobState
@@ -73,7 +74,9 @@ def _action_roots(base: Mapping[str, str], actions_dir: str | None) -> list[str]
     for name in ("DISPATCHD_ACTIONS_DIR", "DISPATCHD_ACTIONS_CACHE"):
         value = base.get(name) or os.environ.get(name) or ""
         roots.extend(p for p in value.split(os.pathsep) if p)
-    return [os.path.abspath(r) for r in roots]
+    if download_base(base):  # downloads land in the cache: search it even when it is the default
+        roots.append(cache_root(base))
+    return list(dict.fromkeys(os.path.abspath(r) for r in roots))
 
 
 def _setup(assignment: JobAssignment, reporter: JobReporter, env_base: Mapping[str, str] | None) -> JobState:

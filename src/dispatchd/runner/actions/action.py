@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from dispatchd.runner.actions import ActionRef, StepKind
+from dispatchd.runner.actions import ActionRef, StepKind, download
 from dispatchd.runner.actions.locate import candidates, locate
 from dispatchd.runner.actions.manifest import ActionError, ActionManifest, load, resolve_inputs
 from dispatchd.runner.evaluation import evaluate, to_string
@@ -60,6 +60,21 @@ class ActionStep:
         self.ref = ref
         self.builtin = builtin
 
+    async def _download(self, job: JobState) -> tuple[str | None, str]:
+        """Fetch the action into the download cache when downloads are on; ``(directory, note)``."""
+        base = download.download_base(job.base_env)
+        if base is None:
+            return None, ""
+        # GitHub's runner prints the same line before it downloads an action.
+        job.log.write(f"Download action repository '{self.ref.owner}/{self.ref.repo}@{self.ref.ref}'")
+        token = job.base_env.get("DISPATCHD_ACTIONS_DOWNLOAD_TOKEN")
+        try:
+            top = await download.fetch(self.ref, base, download.cache_root(job.base_env), token)
+        except download.DownloadError as e:
+            return None, f"; and the download failed: {e}"
+        directory = os.path.join(top, self.ref.path) if self.ref.path else top
+        return (directory if os.path.isdir(directory) else None), f"; downloaded {download.tarball_url(base, self.ref)}"
+
     def find(self, job: JobState) -> tuple[str | None, bool]:
         """(directory or None, whether a built-in should run instead)."""
         if self.ref.kind == "local":
@@ -74,9 +89,13 @@ class ActionStep:
         if use_builtin:
             assert self.builtin is not None
             return await self.builtin().run(job, step)
+        tried = ""
+        if directory is None and self.ref.kind == "repository":
+            directory, tried = await self._download(job)
         if directory is None:
             looked = candidates(self.ref, job.action_roots)
             where = "; ".join(looked) if looked else "no actions folder or download cache is configured"
+            where += tried
             step.error(
                 job,
                 f"Unable to resolve action '{self.ref.uses}': looked for "
