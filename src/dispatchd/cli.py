@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,17 @@ def _wide(out: Console) -> Console:
     """``out`` on a terminal; otherwise (a pipe, a file) a console that never narrows a table to
     80 columns, so ``dispatchd runs | grep …`` sees whole cells."""
     return out if out.is_terminal else Console(width=100_000, file=out.file, color_system=None)
+
+
+def _use_actions_dir(path: Path | None) -> None:
+    """The embedded runners read DISPATCHD_ACTIONS_DIR (searched before DISPATCHD_ACTIONS_CACHE
+    and the download cache); a flag given here goes first."""
+    if path is None:
+        return
+    if not path.is_dir():
+        raise _fail(f"--actions-dir {path}: no such directory")
+    current = os.environ.get("DISPATCHD_ACTIONS_DIR")
+    os.environ["DISPATCHD_ACTIONS_DIR"] = os.pathsep.join(p for p in (str(path.resolve()), current) if p)
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:
@@ -75,8 +87,10 @@ def serve(
     runners: Annotated[int, typer.Option(help="embedded runners (jobs run at once)")] = 4,
     public_url: Annotated[str | None, typer.Option(help="URL jobs and links use to reach this server")] = None,
     lease_seconds: Annotated[float, typer.Option(help="a runner that stops heartbeating loses its job after this")] = 30.0,
+    actions_dir: Annotated[Path | None, typer.Option(help="offline actions folder (owner/repo@ref/)")] = None,
 ) -> None:
     """Serve repositories: GitHub's REST API, and their workflows run on dispatches."""
+    _use_actions_dir(actions_dir)
     try:
         repositories = [open_repository(spec) for spec in repos]
     except RepositoryError as e:
@@ -262,9 +276,11 @@ def run_cmd(
     secret: Annotated[list[str] | None, typer.Option("--secret", "-s", help="NAME=VALUE")] = None,
     secrets_file: Annotated[Path | None, typer.Option(help="secrets from a dotenv file (NAME=VALUE lines)")] = None,
     env: Annotated[list[str] | None, typer.Option("--env", help="NAME=VALUE given to every job")] = None,
+    actions_dir: Annotated[Path | None, typer.Option(help="offline actions folder (owner/repo@ref/)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Run the workflows an event triggers, once, without a server. Exit 0 only if all succeed."""
+    _use_actions_dir(actions_dir)
     payload: dict[str, Any] = {}
     if event is not None:
         try:
