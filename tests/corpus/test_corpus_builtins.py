@@ -220,9 +220,7 @@ CASES = [
     Case("peter-evans__slash-command-dispatch-processor__hello-world-pr-command.yml",
          ".github/workflows/hello-world-pr-command.yml",
          "peter-evans__slash-command-dispatch-processor__hello-world-pr-command__hello-world-pr-command.json", "success",
-         refs=("fix/typo-in-docs",), secrets={"ACTIONS_BOT_TOKEN": "TOKEN"},
-         missing="the built-in checkout creates the branch without an upstream, so a bare `git push` fails "
-                 "(actions/checkout checks it out from refs/remotes/origin/<branch>)"),
+         refs=("fix/typo-in-docs",), secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}),
     Case("peter-evans__slash-command-dispatch-processor__help-command.yml", ".github/workflows/help-command.yml",
          "peter-evans__slash-command-dispatch-processor__help-command__help-command.json", "success",
          secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}, missing=NO_COMMENT_ENDPOINTS),

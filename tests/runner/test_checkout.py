@@ -81,3 +81,22 @@ async def test_checkout_into_the_repository_itself_leaves_it_alone(run, make_git
     )
     assert result.conclusion == "success", reporter.text
     assert "V:precious" in reporter.lines
+
+
+async def test_a_checked_out_branch_tracks_origin_so_a_bare_push_works(run, make_git_repo) -> None:
+    # actions/checkout checks a branch out from refs/remotes/origin/<branch>; workflows that
+    # commit and `git push` with no arguments rely on that upstream.
+    repo = make_git_repo({"a.txt": "1\n"})
+    subprocess.run(["git", "-C", str(repo), "branch", "feature"], check=True)
+    steps = [
+        {"uses": "actions/checkout@v4", "with": {"ref": "feature"}},
+        {"run": "git rev-parse --abbrev-ref '@{upstream}'\n"
+                "git -c user.name=bot -c user.email=bot@example.com commit -q --allow-empty -m pushed\n"
+                "git push -q"},
+    ]
+    result, reporter = await run(steps, repository_path=str(repo), github={"sha": head(repo)})
+    assert result.conclusion == "success", reporter.text
+    assert "origin/feature" in reporter.text
+    log = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%s", "feature"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert log == "pushed"

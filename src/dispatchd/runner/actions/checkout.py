@@ -117,11 +117,16 @@ class Checkout:
             f'git -C {shlex.quote(os.path.abspath(source))} rev-parse --verify -q "refs/heads/$ref^{{commit}}") || '
             "{ echo \"##[error]A branch or tag with the name '$ref' could not be found\"; exit 1; }"
         )
-        if depth > 0:
-            lines.append(f'run git fetch {fetch} origin "$sha"')
         if branch:
-            lines.append(f'run git checkout --progress --force -B {shlex.quote(branch)} "$sha"')
-        else:
+            # actions/checkout fetches the commit as origin's branch and checks the branch out
+            # from there, so the branch tracks origin/<branch> and a bare `git push` works.
+            tracking = shlex.quote(f"refs/remotes/origin/{branch}")
+            lines.append(f'run git fetch {fetch if depth > 0 else fetch.replace("--no-tags ", "")} origin '
+                         f'"+$sha:"{tracking}')
+            lines.append(f"run git checkout --progress --force -B {shlex.quote(branch)} {tracking}")
+        elif depth > 0:
+            lines.append(f'run git fetch {fetch} origin "$sha"')
+        if not branch:
             lines.append('run git checkout --progress --force "$sha"')
         lines.append("run git log -1 --format=%H")
         argv = ["sh", "-c", "\n".join(lines)]
