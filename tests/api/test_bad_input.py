@@ -160,3 +160,13 @@ async def test_bad_input_is_4xx_while_good_clients_keep_dispatching(srv):
     succeeded = (await srv.http.get("/repos/acme/app/actions/runs", params={"status": "success"})).json()
     assert everything["total_count"] == done["total_count"] == succeeded["total_count"] == accepted
     assert everything["workflow_runs"][0]["run_number"] == accepted
+
+
+async def test_nul_in_query_filters_matches_nothing(srv):
+    await srv.dispatch("acme/app", "ping")
+    await srv.wait_runs("acme/app", 1)
+    for params in ({"event": "a\x00b"}, {"status": "\x00"}, {"branch": "main\x00"}):
+        r = await srv.http.get("/repos/acme/app/actions/runs", params=params)
+        assert r.status_code == 200 and r.json() == {"total_count": 0, "workflow_runs": []}, params
+    r = await srv.http.get("/repos/acme/app/issues", params={"creator": "a\x00"})
+    assert r.status_code == 200 and r.json() == []

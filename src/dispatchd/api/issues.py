@@ -203,6 +203,8 @@ def router(ctx: ApiContext) -> APIRouter:
                                   errors=[{"resource": "Issue", "field": "since", "code": "invalid"}]) from None
         labels = [s.strip() for s in (q.get("labels") or "").split(",") if s.strip()]
         page = page_params(request)
+        if "\x00" in (q.get("creator") or ""):  # no login holds NUL (PostgreSQL text cannot)
+            return JSONResponse([])
         rows = await db.read(lambda c: stored_issues.listing(c, a.repo_id, state=state, labels=labels, sort=sort,
                                                               direction=direction, since=since,
                                                               creator=q.get("creator")))

@@ -75,6 +75,9 @@ async def runs_page(ctx: ApiContext, request: Request, repo_id: int, repository:
     page = page_params(request)
     after, before = created_range(request.query_params.get("created"))
     q = request.query_params
+    if any("\x00" in (q.get(k) or "") for k in ("event", "status", "branch")):
+        # Nothing stored can hold NUL (PostgreSQL text cannot), so nothing matches.
+        return JSONResponse({"total_count": 0, "workflow_runs": []})
     total, rows = await ctx.engine.db.read(lambda c: queries.list_runs(
         c, repo_id, event=q.get("event"), status=q.get("status"), branch=q.get("branch"),
         created_after=after, created_before=before, workflow_id=workflow_id,
