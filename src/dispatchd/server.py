@@ -12,7 +12,7 @@ import uvicorn
 
 from .api.app import create_app
 from .api.auth import load_admin_token
-from .engine.planner import DEFAULT_RUNNER_LABELS
+from .engine.labels import DEFAULT_RUNNER_LABELS
 from .engine.queue import DEFAULT_LEASE_SECONDS
 from .engine.service import Engine, EngineConfig
 from .repos import Repository

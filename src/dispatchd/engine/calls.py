@@ -23,6 +23,7 @@ from .. import expressions as expr
 from ..store.schema import jobs
 from ..workflow import Workflow, WorkflowError
 from ..workflow.inputs import InputError, resolve_call_inputs
+from .results import combine
 from .workflows import load_cached
 
 #: GitHub: reusable workflows may nest at most this deep (the top-level caller included).
@@ -116,15 +117,7 @@ def finish_calls(conn: Connection, rows: list[Any], results: dict[str, dict[str,
                     error = f"on.workflow_call.outputs.{name}: {e}"
                     continue
                 outputs[name] = "" if evaluated is None else str(evaluated)
-        results_set = {v["result"] for v in inner.values()}
-        if error or "failure" in results_set:
-            conclusion = "failure"
-        elif "cancelled" in results_set:
-            conclusion = "cancelled"
-        elif results_set == {"skipped"}:
-            conclusion = "skipped"
-        else:
-            conclusion = "success"
+        conclusion = "failure" if error else combine([v["result"] for v in inner.values()])
         conn.execute(update(jobs).where(jobs.c.id == row.id).values(
             state="completed", conclusion=conclusion, outputs=outputs, error=error, completed_at=time.time()))
         changed = True

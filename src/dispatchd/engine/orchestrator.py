@@ -29,7 +29,8 @@ from ..store.schema import events, jobs, workflow_runs, workflows
 from ..workflow import Workflow, WorkflowError, match_event
 from . import concurrency, waits
 from .contexts import github_context
-from .planner import PlannerConfig, advance_run
+from .config import PlannerConfig
+from .planner import advance_run
 from .workflows import load_cached
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,11 @@ Job states (internal): ``pending`` (waiting for ``needs``), ``queued`` (ready fo
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -28,68 +27,12 @@ from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
 from . import calls, concurrency, waits
+from .config import PlannerConfig
+from .labels import labels_match, runs_on_labels
+from .results import job_status, key_results, run_conclusion
 from .workflows import load_cached
 
 log = logging.getLogger(__name__)
-
-#: Labels the embedded runner answers by default (configurable): GitHub-hosted Ubuntu names.
-DEFAULT_RUNNER_LABELS = ("ubuntu-latest", "ubuntu-*", "self-hosted", "linux", "x64")
-
-
-@dataclass
-class PlannerConfig:
-    """What the planner needs to know about this server.
-
-    ``workspace_root``: where job workspaces are made (``<root>/<run_id>/<job_id>``);
-    ``fixed_workspace``: one-shot mode runs in the repository's working tree instead (as act does).
-    ``runner_labels``: label patterns of the runners that exist, for the "no runner" message.
-    ``secrets_for``: ``(conn, repository id) → {name: value}``, the job's ``secrets``.
-    ``extra_env``: variables every job gets below the workflow's own ``env`` (``dispatchd run --env``).
-    ``skip_unrunnable``: a job whose ``runs-on`` no runner has is skipped with the reason, instead of
-    waiting for such a runner as GitHub does: in a one-shot run no runner will ever appear (act
-    skips such jobs too).
-    """
-
-    workspace_root: str
-    fixed_workspace: str | None = None
-    runner_labels: tuple[str, ...] = DEFAULT_RUNNER_LABELS
-    secrets_for: Any = None
-    extra_env: dict[str, str] = field(default_factory=dict)
-    skip_unrunnable: bool = False
-    #: False in one-shot runs: nothing can resume a wait there, so a wait fails at once.
-    accepts_dispatches: bool = True
-    repository_paths: dict[int, str] = field(default_factory=dict)
-    #: ``(repository id, sha, path) -> text | None``: files of the run's commit (reusable workflows).
-    read_file: Any = None
-    #: One-shot ``--matrix key:value``: only legs whose ``key`` is one of the values run (act's flag).
-    matrix_filter: dict[str, list[str]] = field(default_factory=dict)
-    #: Encrypt/decrypt text stored in the database (secrets in job rows are kept sealed until a
-    #: runner claims the job). Identity when there is no key (one-shot runs, a throwaway database).
-    seal: Any = None
-    unseal: Any = None
-
-    def seal_secrets(self, secrets: dict[str, str]) -> dict[str, str]:
-        text = json.dumps(secrets)
-        return {SEALED: self.seal(text) if self.seal else text}
-
-    def open_secrets(self, stored: dict[str, Any] | None) -> dict[str, str]:
-        stored = stored or {}
-        if SEALED not in stored:
-            return {k: str(v) for k, v in stored.items()}
-        text = self.unseal(stored[SEALED]) if self.unseal else stored[SEALED]
-        return dict(json.loads(text)) if text else {}
-
-
-#: The key under which a job row keeps its secrets sealed.
-SEALED = "__sealed__"
-
-
-def open_assignment_secrets(assignment: JobAssignment, cfg: PlannerConfig) -> None:
-    """At claim time: the job's secrets, unsealed into its contexts and mask list."""
-    secrets = cfg.open_secrets(assignment.contexts.get("secrets"))
-    assignment.contexts["secrets"] = secrets
-    assignment.secrets_to_mask = [*assignment.secrets_to_mask, *(v for v in secrets.values() if v)]
-
 
 def _leg_selected(leg: dict[str, Any], selection: dict[str, list[str]]) -> bool:
     def text(v: Any) -> str:
@@ -123,78 +66,8 @@ def _scopes(workflow: Workflow, rows: list[Any], cfg: PlannerConfig) -> dict[int
     return scopes
 
 
-def labels_match(required: list[str], available: tuple[str, ...]) -> bool:
-    """GitHub's rule: a runner takes a job when it has every label of ``runs-on``
-    (case-insensitive). ``available`` may hold patterns (``ubuntu-*``)."""
-    return all(any(fnmatch.fnmatchcase(r.lower(), a.lower()) for a in available) for r in required)
-
-
-def runs_on_labels(value: Any) -> list[str]:
-    """``runs-on`` as a list of labels: a string, a list, or ``{group, labels}``."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if isinstance(value, dict):
-        labels = value.get("labels")
-        return runs_on_labels(labels) if labels is not None else []
-    return []
-
-
 def _run_row(conn: Connection, run_id: int) -> Any:
     return conn.execute(select(workflow_runs).where(workflow_runs.c.id == run_id)).first()
-
-
-def _key_results(rows: list[Any], workflow: Workflow) -> dict[str, dict[str, Any]]:
-    """Per job key: ``{"done": bool, "result": str, "outputs": {}}`` over its matrix legs."""
-    by_key: dict[str, list[Any]] = {}
-    for r in rows:
-        by_key.setdefault(r.job_key, []).append(r)
-    out: dict[str, dict[str, Any]] = {}
-    for key, legs in by_key.items():
-        done = all(r.state == "completed" for r in legs)
-        conclusions = [
-            "success" if (r.conclusion == "failure" and r.continue_on_error) else r.conclusion for r in legs
-        ]
-        if "failure" in conclusions or "timed_out" in conclusions:
-            result = "failure"
-        elif "cancelled" in conclusions:
-            result = "cancelled"
-        elif conclusions and all(c == "skipped" for c in conclusions):
-            result = "skipped"
-        else:
-            result = "success"
-        outputs: dict[str, str] = {}
-        for r in legs:  # GitHub: with a matrix, the outputs of the last leg to set a value win
-            for k, v in (r.outputs or {}).items():
-                if v not in (None, ""):
-                    outputs[k] = v
-        out[key] = {"done": done, "result": result, "outputs": outputs}
-    return out
-
-
-def _ancestors(workflow: Workflow, key: str) -> set[str]:
-    seen: set[str] = set()
-    stack = list(workflow.jobs[key].needs) if key in workflow.jobs else []
-    while stack:
-        k = stack.pop()
-        if k not in seen:
-            seen.add(k)
-            stack.extend(workflow.jobs[k].needs if k in workflow.jobs else [])
-    return seen
-
-
-def _job_status(scope: Scope, key: str, results: dict[str, dict[str, Any]], cancelled: bool) -> str:
-    """GitHub's job-level status for ``success()``/``failure()``: over every ancestor job."""
-    if cancelled:
-        return "cancelled"
-    ancestors = [results[scope.prefix + a]["result"] for a in _ancestors(scope.workflow, key)
-                 if scope.prefix + a in results]
-    if any(r == "failure" for r in ancestors):
-        return "failure"
-    if any(r in ("cancelled", "skipped") for r in ancestors):
-        return "skipped"  # neither success() nor failure(): the default condition skips the job
-    return "success"
 
 
 def _complete_job(conn: Connection, job_id: int, conclusion: str, error: str | None = None,
@@ -223,7 +96,7 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
     while changed:
         changed = False
         rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
-        results = _key_results(rows, workflow)
+        results = key_results(rows)
         if calls.finish_calls(conn, rows, results, run.contexts):
             changed = True
             continue
@@ -279,15 +152,7 @@ def _promote_held(conn: Connection, rows: list[Any]) -> list[int]:
 
 def _conclude_run(conn: Connection, run: Any, rows: list[Any], cfg: PlannerConfig) -> list[int]:
     """Give the run its conclusion; start the run waiting for its concurrency group, if any."""
-    conclusions = ["success" if (r.conclusion == "failure" and r.continue_on_error) else r.conclusion for r in rows]
-    if run.error or "failure" in conclusions or "timed_out" in conclusions:
-        conclusion = "failure"
-    elif run.cancel_requested or "cancelled" in conclusions:
-        conclusion = "cancelled"
-    elif conclusions and all(c == "skipped" for c in conclusions):
-        conclusion = "skipped"
-    else:
-        conclusion = "success"
+    conclusion = run_conclusion(run, rows)
     conn.execute(update(workflow_runs).where(workflow_runs.c.id == run.id).values(
         status="completed", conclusion=conclusion, updated_at=time.time()))
     waiting = concurrency.next_pending_run(conn, run)
@@ -308,7 +173,7 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
         "vars": contexts.get("vars", {}),
         "inputs": scope.inputs if scope.inputs is not None else contexts.get("inputs", {}),
     }
-    status = _job_status(scope, job.id, results, bool(run.cancel_requested))
+    status = job_status(scope.workflow, scope.prefix, job.id, results, bool(run.cancel_requested))
     try:
         if not expr.evaluate_condition(job.if_, base, job_status=status):
             _complete_job(conn, row.id, "skipped")

@@ -20,7 +20,9 @@ from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
 from . import concurrency
-from .planner import PlannerConfig, advance_run, issue_job_token, labels_match, open_assignment_secrets
+from .config import PlannerConfig, open_assignment_secrets
+from .labels import labels_match
+from .planner import advance_run, issue_job_token
 
 #: Seconds a claim stays valid without a heartbeat.
 DEFAULT_LEASE_SECONDS = 30.0

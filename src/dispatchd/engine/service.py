@@ -22,11 +22,12 @@ from ..store import queries
 from ..store import secrets as stored_secrets
 from ..store.database import Database
 from ..store.schema import repositories, workflow_runs
-from . import attempts
+from . import attempts, waits
+from .config import PlannerConfig
 from .intake import EventIntake
-from . import waits
+from .labels import DEFAULT_RUNNER_LABELS
 from .orchestrator import Accepted, Orchestrator
-from .planner import DEFAULT_RUNNER_LABELS, PlannerConfig, advance_run
+from .planner import advance_run
 from .pool import RunnerPool
 from .queue import DEFAULT_LEASE_SECONDS, recover_expired
 
