@@ -125,8 +125,10 @@ RELEASE_NOTE = """\
 sed -n "/^### v$1/,/^### v/p" CHANGELOG.md | sed '1d;$d'
 """
 
-NO_COMMENT_ENDPOINTS = ("dispatchd's issues API has no GET/PATCH /repos/{owner}/{repo}/issues/comments/{id}, "
-                        "which create-or-update-comment calls to update the comment the slash command was typed in")
+NO_COMMENT_ENDPOINTS = ("create-or-update-comment updates the comment the slash command was typed in, whose id "
+                        "comes from github.com in the payload; no comment has that id on this server (GET/PATCH "
+                        "/repos/{owner}/{repo}/issues/comments/{id} answer 404), and the test cannot create one "
+                        "with a chosen id")
 
 CASES = [
     Case("actions__runner-images__create_github_release.yml", ".github/workflows/create_github_release.yml",

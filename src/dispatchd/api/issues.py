@@ -35,9 +35,12 @@ LIST_DOC = "https://docs.github.com/rest/issues/issues#list-repository-issues"
 UPDATE_DOC = "https://docs.github.com/rest/issues/issues#update-an-issue"
 COMMENT_DOC = "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
 COMMENTS_DOC = "https://docs.github.com/rest/issues/comments#list-issue-comments"
+COMMENT_GET_DOC = "https://docs.github.com/rest/issues/comments#get-an-issue-comment"
+COMMENT_UPDATE_DOC = "https://docs.github.com/rest/issues/comments#update-an-issue-comment"
 MAX_TITLE = 256
 MAX_BODY = 65_536
 IssueNumber = Path(ge=1, le=2**31 - 1)
+CommentId = Path(ge=1, le=2**63 - 1)
 
 
 def _user(login: str, base: str) -> dict[str, Any]:
@@ -280,5 +283,34 @@ def router(ctx: ApiContext) -> APIRouter:
         items = [comment_json(x, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url)
                  for x in page.slice(rows)]
         return JSONResponse(items, headers=link_headers(request, page, len(rows)))
+
+    async def _comment(a: Access, comment_id: int, doc: str) -> tuple[Any, Any]:
+        found = await db.read(stored_issues.get_comment, a.repo_id, comment_id)
+        if found is None:
+            raise GitHubError(404, "Not Found", doc)
+        return found
+
+    @r.get("/repos/{owner}/{repo}/issues/comments/{comment_id}", responses=models.ok(models.IssueComment))
+    async def get_comment(owner: str, repo: str, request: Request, comment_id: int = CommentId) -> Response:
+        """One issue comment (GitHub: "Get an issue comment")."""
+        a = await ctx.access(request, owner, repo, "read", COMMENT_GET_DOC)
+        comment, issue = await _comment(a, comment_id, COMMENT_GET_DOC)
+        return JSONResponse(comment_json(comment, issue.number, a.repository.owner, a.repository.full_name,
+                                         ctx.base_url))
+
+    @r.patch("/repos/{owner}/{repo}/issues/comments/{comment_id}", responses=models.ok(models.IssueComment),
+             openapi_extra=models.body(models.CommentCreateRequest))
+    async def update_comment(owner: str, repo: str, request: Request, comment_id: int = CommentId) -> Response:
+        """Replace an issue comment's body (GitHub: "Update an issue comment")."""
+        a = await ctx.access(request, owner, repo, "write", COMMENT_UPDATE_DOC)
+        body = parse_json_object(await request.body(), COMMENT_UPDATE_DOC)
+        comment, issue = await _comment(a, comment_id, COMMENT_UPDATE_DOC)
+        if body.get("body") is None:
+            raise GitHubError(422, "Validation Failed", COMMENT_UPDATE_DOC,
+                              errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}])
+        text = _text(body, "body", COMMENT_UPDATE_DOC, MAX_BODY)
+        assert text is not None
+        row = await db.write(stored_issues.update_comment, comment.id, text)
+        return JSONResponse(comment_json(row, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url))
 
     return r

@@ -86,3 +86,19 @@ def comments(conn: Connection, issue_id: int, since: float | None = None) -> lis
     if since is not None:
         cond.append(issue_comments.c.updated_at >= since)
     return list(conn.execute(select(issue_comments).where(*cond).order_by(issue_comments.c.id)))
+
+
+def get_comment(conn: Connection, repository_id: int, comment_id: int) -> tuple[Any, Any] | None:
+    """``(comment, its issue)`` when the comment belongs to the repository, else None."""
+    comment = conn.execute(select(issue_comments).where(issue_comments.c.id == comment_id)).first()
+    if comment is None:
+        return None
+    issue = conn.execute(select(issues).where(issues.c.id == comment.issue_id,
+                                              issues.c.repository_id == repository_id)).first()
+    return (comment, issue) if issue is not None else None
+
+
+def update_comment(conn: Connection, comment_id: int, body: str) -> Any:
+    now = time.time()
+    conn.execute(update(issue_comments).where(issue_comments.c.id == comment_id).values(body=body, updated_at=now))
+    return conn.execute(select(issue_comments).where(issue_comments.c.id == comment_id)).one()
