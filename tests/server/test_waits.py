@@ -122,10 +122,12 @@ jobs:
         with:
           event-type: scan-done
       - run: echo "${{ steps.cb.outputs.url }}" > "${{ github.event.client_payload.url_file }}"
+      - run: echo "url is ${{ steps.cb.outputs.url }}"
       - id: wait
         uses: dispatchd/wait-for-dispatch@v1
         with:
           event-type: scan-done
+          match: github.event.client_payload.scan == 'S-5'
           timeout-minutes: 1
       - run: 'echo "got ${{ fromJSON(steps.wait.outputs.client_payload).result }}"'
 """
@@ -140,7 +142,11 @@ async def test_callback_url_needs_no_token_and_works_once(start_server, make_git
     url = url_file.read_text().strip()
     assert url.startswith(srv.base_url + "/dispatchd/callbacks/")
     async with httpx.AsyncClient() as outside:  # no Authorization header
-        r = await outside.post(url, json={"client_payload": {"result": "clean"}})
+        # The wait's match is checked first; a refused payload does not spend the URL.
+        refused = await outside.post(url, json={"client_payload": {"scan": "S-6", "result": "forged"}})
+        assert refused.status_code == 422, refused.text
+        assert "match expression does not accept" in refused.json()["message"]
+        r = await outside.post(url, json={"client_payload": {"scan": "S-5", "result": "clean"}})
         assert r.status_code == 204, r.text
         again = await outside.post(url, json={"client_payload": {"result": "forged"}})
         assert again.status_code == 410
@@ -154,6 +160,8 @@ async def test_callback_url_needs_no_token_and_works_once(start_server, make_git
     [job] = await srv.jobs("acme/app", run["id"])
     log = await srv.log("acme/app", job["id"])
     assert "got clean" in log and "forged" not in log
+    # The URL is the credential: masked in the log like a secret.
+    assert "url is ***" in log and url.rsplit("/", 1)[1] not in log
 
 
 async def test_a_one_shot_run_cannot_wait(make_git_repo):

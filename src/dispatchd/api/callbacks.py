@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from ..engine import waits
 from ..store import queries
 from ..store.events import NewEvent
 from .context import ApiContext
@@ -116,6 +117,10 @@ def router(ctx: ApiContext, admin_token: str) -> APIRouter:
         if "event_type" in body and body["event_type"] != claim["e"]:
             raise GitHubError(422, f"Invalid request.\n\nThis callback URL is for event_type '{claim['e']}'.", DOC)
         event_type, payload = validate_dispatch({**body, "event_type": claim["e"]})
+        # A payload the wait's `match` would not take is refused without spending the URL.
+        if await ctx.engine.db.read(waits.refuses, int(claim["j"]), event_type, payload):
+            raise GitHubError(422, "Invalid request.\n\nThe waiting job's match expression does not accept "
+                                   "this client_payload.", DOC)
         accepted = await ctx.engine.submit(NewEvent(
             repository_id=int(claim["r"]), event_name="repository_dispatch", sender=SENDER,
             event_type=event_type, client_payload=payload, target_job_id=int(claim["j"]),

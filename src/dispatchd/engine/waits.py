@@ -128,7 +128,7 @@ def suspend(conn: Connection, job: Any, suspended: dict[str, Any]) -> list[int]:
     wait_row = conn.execute(select(waits).where(waits.c.id == wait_id)).first()
     for event in earlier:
         payload = _payload(event)
-        if event.target_job_id == job.id or _matches(wait_row, payload):
+        if _matches(wait_row, payload):
             return _resume(conn, wait_row, event.id, payload)
     return []
 
@@ -168,8 +168,8 @@ def _resume(conn: Connection, wait: Any, event_id: int | None, payload: dict[str
     resume["wait_outcome"] = {"outcome": outcome, "outputs": outputs, "message": message}
     assignment["resume"] = resume
     conn.execute(update(jobs).where(jobs.c.id == job.id).values(state="queued", assignment=assignment))
-    stored_logs.append(conn, job.id, [
-        f"Resumed by event {event_id}." if outcome == "success" else f"##[error]{message}"])
+    if outcome == "success":  # a failed wait's message is the wait step's own error, logged there
+        stored_logs.append(conn, job.id, [f"Resumed by event {event_id}."])
     return [int(job.id)]
 
 
@@ -186,9 +186,9 @@ def open_wait_types(conn: Connection, repository_ids: set[int]) -> set[tuple[int
 def on_dispatch(conn: Connection, repository_id: int, event_id: int, event_type: str,
                 payload: dict[str, Any], target_job_id: int | None = None) -> list[int]:
     """Resume every wait this dispatch satisfies; returns the job ids queued again."""
-    if target_job_id is not None:
+    if target_job_id is not None:  # a capability callback: only its own job's wait, and its match holds
         rows = conn.execute(select(waits).where(waits.c.job_id == target_job_id, waits.c.status == "waiting"))
-        return [j for w in rows for j in _resume(conn, w, event_id, payload)]
+        return [j for w in rows.fetchall() if _matches(w, payload) for j in _resume(conn, w, event_id, payload)]
     base = and_(waits.c.repository_id == repository_id, waits.c.status == "waiting",
                 or_(waits.c.event_type == event_type, waits.c.event_type.is_(None)))
     paths = [r[0] for r in conn.execute(select(waits.c.match_path).where(base).distinct())]
@@ -220,6 +220,14 @@ def expire(conn: Connection, now: float | None = None) -> list[int]:
         queued.extend(_resume(conn, wait, None, None, "failure",
                               f"The wait for a dispatch timed out after {minutes:g} minutes."))
     return queued
+
+
+def refuses(conn: Connection, job_id: int, event_type: str, client_payload: dict[str, Any]) -> bool:
+    """Whether the job's open wait would not take this callback (its ``match`` fails). A job that
+    has not reached its wait yet refuses nothing: the callback is kept for when it does."""
+    payload = {"action": event_type, "client_payload": client_payload}
+    rows = conn.execute(select(waits).where(waits.c.job_id == job_id, waits.c.status == "waiting")).fetchall()
+    return bool(rows) and not any(_matches(w, payload) for w in rows)
 
 
 def fail_waits_of_job(conn: Connection, job_id: int, message: str) -> list[int]:

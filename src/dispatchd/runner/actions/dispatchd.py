@@ -99,6 +99,9 @@ class CallbackUrl:
             )
             return "failure"
         data = response.json()
+        # The URL is the whole credential (whoever has it may resume the job): hide it in every
+        # log line from now on, as ::add-mask:: would.
+        job.masker.add(data["url"])
         step.outputs["url"] = data["url"]
         step.outputs["expires-at"] = data.get("expires_at", "")
         job.log.write(
