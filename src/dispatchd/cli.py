@@ -373,7 +373,8 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(help="workflow files
             else:
                 warnings += 1
             print(f"{d.severity}: {d}")
-    print(f"{len(files)} files: {errors} errors, {warnings} warnings")
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    print(f"{plural(len(files), 'file')}: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     raise typer.Exit(1 if errors else 0)
 
 
