@@ -279,7 +279,8 @@ def run_cmd(
     actions_dir: Annotated[Path | None, typer.Option(help="offline actions folder (owner/repo@ref/)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Run the workflows an event triggers, once, without a server. Exit 0 only if all succeed."""
+    """Run the workflows an event triggers, once, without a server. Exit 0 only if at least one
+    ran and all succeeded."""
     _use_actions_dir(actions_dir)
     payload: dict[str, Any] = {}
     if event is not None:
@@ -310,6 +311,13 @@ def run_cmd(
         extra_env[key] = value
     if not repo.is_dir():
         raise _fail(f"--repo {repo}: no such directory")
+    if workflow is not None:
+        # -W takes a path in the repository, or a file name in its .github/workflows.
+        found = next((c for c in (Path(workflow), repo / workflow, repo / ".github" / "workflows" / workflow)
+                      if c.exists()), None)
+        if found is None:
+            raise _fail(f"-W {workflow}: no such workflow file or folder in {repo}")
+        workflow = str(found.resolve())
     from .oneshot import run_once
 
     result = asyncio.run(run_once(event_name, payload, repo, workflow_file=workflow, secrets=secrets,
@@ -318,7 +326,7 @@ def run_cmd(
         print(json.dumps({"runs": result.runs, "decisions": result.decisions}, indent=2))
     else:
         if not result.runs:
-            err.print(f"no workflow is triggered by {event_name}:")
+            err.print(f"no workflow is triggered by {event_name}" + (":" if result.decisions else " (no workflow files)"))
         for d in result.decisions:
             if not d.get("matched"):
                 err.print(f"  {d.get('path')}: {d.get('reason')}", highlight=False, markup=False)
@@ -331,7 +339,8 @@ def run_cmd(
                 console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False, markup=False)
                 for line in j["log"].splitlines():
                     console.print(f"    {line}", highlight=False, markup=False)
-    raise typer.Exit(0 if result.ok else 1)
+    # Nothing ran is not a success: a CI step calling `dispatchd run` must notice.
+    raise typer.Exit(0 if result.ok and result.runs else 1)
 
 
 def _one_shot_name(event: dict[str, Any], repo: Path) -> tuple[str, str] | None:
