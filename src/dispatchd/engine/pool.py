@@ -139,6 +139,11 @@ class RunnerPool:
         self._running[assignment.job_id] = reporter
         try:
             result = await run_job(assignment, reporter)
+        except asyncio.CancelledError:
+            # The server is stopping (Ctrl-C, SIGTERM): the job's processes were killed as the
+            # runner unwound; say so now rather than leave the job to a lease that expires later.
+            await self._record_shutdown(assignment, reporter)
+            raise
         except Exception as e:  # a runner bug fails this job, never the server
             log.exception("job %s crashed", assignment.job_id)
             await reporter.log([f"##[error]dispatchd runner error: {type(e).__name__}: {e}"])
@@ -155,6 +160,17 @@ class RunnerPool:
         # A job waiting for a dispatch keeps its workspace: the runner that resumes it goes on there.
         if not self.keep_workspaces and not self.cfg.fixed_workspace and result.conclusion != "waiting":
             shutil.rmtree(assignment.workspace, ignore_errors=True)
+
+    async def _record_shutdown(self, assignment: JobAssignment, reporter: StoreReporter) -> None:
+        message = ("The runner has received a shutdown signal. This can happen when the runner service is "
+                   "stopped, or a manually started runner is canceled.")
+        try:
+            await reporter.log([f"##[error]{message}"])
+            await self.sink.flush()
+            await self.db.write(planner.complete_job, assignment.job_id,
+                                JobResult(conclusion="failure", error=message), self.cfg)
+        except Exception:  # the lease still expires and recovery fails the job
+            log.exception("recording the shutdown of job %s failed", assignment.job_id)
 
     async def _housekeeping(self) -> None:
         """Flush logs often; heartbeat leases and pick up cancellations; recover lost jobs."""
