@@ -157,6 +157,11 @@ def send(
             console.print(f"sent {event_type} to {repo} (event {receipt['event_id']})", highlight=False, markup=False)
             for r in receipt["workflow_runs"]:
                 console.print(f"started run {r['id']}: {r['path']} #{r['run_number']}", highlight=False, markup=False)
+            for job_id in receipt.get("resumed_jobs") or []:
+                console.print(f"resumed waiting job {job_id}", highlight=False, markup=False)
+            if receipt.get("replayed_receipt"):
+                console.print("(an earlier request with this Idempotency-Key: nothing new was started)",
+                              highlight=False, markup=False)
         for d in receipt["not_matched"]:
             console.print(f"not run: {d['path']}: {d['reason']}", highlight=False, markup=False)
         if wait and not dry_run:

@@ -85,9 +85,15 @@ async def test_idempotency_key_retries_start_nothing_new(start_server, make_git_
                                 json={"event_type": "cve-check-passed"}, headers={"Idempotency-Key": "scan-42"})
     retry = await srv.http.post("/repos/acme/app/dispatches?return_run_details=true",
                                 json={"event_type": "cve-check-passed"}, headers={"Idempotency-Key": "scan-42"})
-    assert first.json() == retry.json()
+    assert retry.json() == {**first.json(), "replayed_receipt": True}
     await srv.wait_runs("acme/app", 1)
     assert len(await srv.runs("acme/app")) == 1
+    # The same key for another request is refused, not silently dropped.
+    other_body = await srv.http.post("/repos/acme/app/dispatches", json={"event_type": "cve-check-failed"},
+                                     headers={"Idempotency-Key": "scan-42"})
+    assert other_body.status_code == 422
+    assert other_body.json()["message"] == ("Invalid request.\n\nThis Idempotency-Key was used for a different "
+                                            f"request (event {first.json()['event_id']}).")
     other = await srv.http.post("/repos/acme/app/dispatches", json={"event_type": "cve-check-passed"},
                                 headers={"Idempotency-Key": "scan-43"})
     assert other.status_code == 204

@@ -63,7 +63,11 @@ async def test_wait_resumes_on_the_matching_dispatch_only(start_server, make_git
         raise AssertionError("both jobs should be waiting at once on one runner")
     # A dispatch of the type with another scan id resumes nothing; the right one resumes S-1 only.
     await srv.dispatch("acme/app", "scan-done", {"scan_id": "S-9", "cve": "CVE-0"})
-    await srv.dispatch("acme/app", "scan-done", {"scan_id": "s-1", "cve": "CVE-2023-32681"})  # GitHub's == ignores case
+    # GitHub's == ignores case; the receipt names the job it resumed.
+    resumed = await srv.http.post("/repos/acme/app/dispatches?return_run_details=true",
+                                  json={"event_type": "scan-done",
+                                        "client_payload": {"scan_id": "s-1", "cve": "CVE-2023-32681"}})
+    assert resumed.json()["resumed_jobs"] == [job["id"]]
     for _ in range(200):
         statuses = sorted(r["status"] for r in await srv.runs("acme/app"))
         if statuses == ["completed", "in_progress"]:

@@ -117,13 +117,26 @@ def router(ctx: ApiContext) -> APIRouter:
         if _flag(request, "dry_run"):
             return JSONResponse(receipts.dry_run_receipt(await ctx.engine.dry_run(event)))
         accepted = await ctx.engine.submit(event)
+        stored = None
+        if not accepted.created:
+            # A retry must be the same request: a key reused for another one is refused (as
+            # idempotency keys are elsewhere) instead of silently dropping the new event.
+            stored = await ctx.engine.receipt(accepted.event_id)
+            assert stored is not None
+            first = stored["event"]
+            if (first.event_type, first.client_payload or {}) != (event_type, payload):
+                raise GitHubError(422, "Invalid request.\n\nThis Idempotency-Key was used for a different "
+                                       f"request (event {first.id}).", DOC)
         if not _flag(request, "return_run_details"):
             return Response(status_code=204)
         # An idempotent retry answers with the first request's receipt.
-        stored = await ctx.engine.receipt(accepted.event_id)
+        stored = stored or await ctx.engine.receipt(accepted.event_id)
         assert stored is not None
-        return JSONResponse(receipts.receipt(accepted.event_id, stored["runs"], stored["decisions"], ctx.base_url,
-                                             f"{owner}/{repo}"))
+        body = receipts.receipt(accepted.event_id, stored["runs"], stored["decisions"], ctx.base_url,
+                                f"{owner}/{repo}", stored["resumed_jobs"])
+        if not accepted.created:
+            body["replayed_receipt"] = True
+        return JSONResponse(body)
 
     @r.get("/repos/{owner}/{repo}/dispatches/{event_id}")
     async def get_dispatch(owner: str, repo: str, request: Request, event_id: int = EventId) -> JSONResponse:
@@ -132,7 +145,8 @@ def router(ctx: ApiContext) -> APIRouter:
         stored = await ctx.engine.receipt(event_id)
         if stored is None or stored["event"].repository_id != a.repo_id:
             raise GitHubError(404, "Not Found", DOC)
-        body = receipts.receipt(event_id, stored["runs"], stored["decisions"], ctx.base_url, f"{owner}/{repo}")
+        body = receipts.receipt(event_id, stored["runs"], stored["decisions"], ctx.base_url, f"{owner}/{repo}",
+                                stored["resumed_jobs"])
         body["event"] = receipts.event_json(stored["event"])
         body["decisions"] = stored["decisions"]
         return JSONResponse(body)

@@ -15,7 +15,8 @@ from .serialize import iso
 
 
 def receipt(event_id: int, runs: list[Any], decisions: list[dict[str, Any]], base_url: str,
-            full_name: str) -> dict[str, Any]:
+            full_name: str, resumed_jobs: list[int] | None = None) -> dict[str, Any]:
+    """``resumed_jobs``: the waiting jobs this dispatch resumed (``dispatchd/wait-for-dispatch``)."""
     return {
         "event_id": event_id,
         "workflow_runs": [
@@ -25,6 +26,7 @@ def receipt(event_id: int, runs: list[Any], decisions: list[dict[str, Any]], bas
         ],
         "not_matched": [{"path": d.get("path"), "reason": d.get("reason")}
                         for d in decisions if not d.get("matched")],
+        "resumed_jobs": list(resumed_jobs or []),
     }
 
 

@@ -161,13 +161,14 @@ class Engine:
 
     async def receipt(self, event_id: int) -> dict[str, Any] | None:
         """An event with its decision trace and the runs it started (``None``: no such event)."""
-        def read(conn: Connection) -> tuple[Any, list[Any]]:
-            return stored_events.get(conn, event_id), queries.runs_of_event(conn, event_id)
+        def read(conn: Connection) -> tuple[Any, list[Any], list[int]]:
+            return (stored_events.get(conn, event_id), queries.runs_of_event(conn, event_id),
+                    waits.resumed_by(conn, event_id))
 
-        row, runs = await self.db.read(read)
+        row, runs, resumed = await self.db.read(read)
         if row is None:
             return None
-        return {"event": row, "runs": runs, "decisions": list(row.decisions or [])}
+        return {"event": row, "runs": runs, "decisions": list(row.decisions or []), "resumed_jobs": resumed}
 
     def _events_committed(self, results: list[object]) -> None:
         queued = [j for r in results if isinstance(r, Accepted) for j in r.queued]

@@ -222,6 +222,12 @@ def expire(conn: Connection, now: float | None = None) -> list[int]:
     return queued
 
 
+def resumed_by(conn: Connection, event_id: int) -> list[int]:
+    """The jobs whose wait this event resumed."""
+    return [int(r.job_id) for r in conn.execute(select(waits.c.job_id).where(waits.c.event_id == event_id)
+                                                .order_by(waits.c.id))]
+
+
 def refuses(conn: Connection, job_id: int, event_type: str, client_payload: dict[str, Any]) -> bool:
     """Whether the job's open wait would not take this callback (its ``match`` fails). A job that
     has not reached its wait yet refuses nothing: the callback is kept for when it does."""
