@@ -79,7 +79,7 @@ class Running:
         return r.json()["jobs"]
 
     async def log(self, repo: str, job_id: int) -> str:
-        r = await self.http.get(f"/repos/{repo}/actions/jobs/{job_id}/logs")
+        r = await self.http.get(f"/repos/{repo}/actions/jobs/{job_id}/logs", follow_redirects=True)
         assert r.status_code == 200, r.text
         return r.text
 

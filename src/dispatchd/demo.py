@@ -189,7 +189,7 @@ async def _report(http: httpx.AsyncClient, console: Console, runs: list[dict[str
     for r in runs:
         for job in (await http.get(f"/repos/{REPO_NAME}/actions/runs/{r['id']}/jobs")).json()["jobs"]:
             console.print(f"[bold]── {r['name']} / {job['name']}: {job['conclusion']}[/bold]", highlight=False)
-            text = (await http.get(f"/repos/{REPO_NAME}/actions/jobs/{job['id']}/logs")).text
+            text = (await http.get(f"/repos/{REPO_NAME}/actions/jobs/{job['id']}/logs", follow_redirects=True)).text
             for line in text.splitlines():
                 body = line.split(" ", 1)[-1]
                 # The log as a person reads it: command output, not the group headers.

@@ -83,7 +83,7 @@ jobs:
 async def test_run_logs_zip_and_delete(srv, make_token):
     await srv.dispatch("acme/app", "flaky")
     [run] = await srv.wait_runs("acme/app", 1)
-    r = await srv.http.get(f"/repos/acme/app/actions/runs/{run['id']}/logs")
+    r = await srv.http.get(f"/repos/acme/app/actions/runs/{run['id']}/logs", follow_redirects=True)
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         names = zf.namelist()

@@ -123,10 +123,6 @@ async def test_errors_are_pygithub_exceptions(start_server, make_git_repo):
     assert await srv.runs("acme/app") == []
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason=(
-    "GET /repos/{o}/{r}/actions/jobs/{id}/logs answers 200 with the text; GitHub answers 302 with a "
-    "Location to the plain-text log, and PyGithub's WorkflowJob.logs_url() returns that header "
-    "(KeyError: 'location')"))
 async def test_job_logs_url_is_a_redirect_to_the_text(start_server, make_git_repo):
     repo = make_git_repo({".github/workflows/ok.yml": OK})
     srv = await start_server([f"acme/app={repo}"])

@@ -118,7 +118,7 @@ def test_sigkill_loses_no_acknowledged_event_and_strands_no_run(tmp_path, make_g
             for r in runs:
                 if r["conclusion"] == "failure":
                     [job] = http.get(f"/repos/acme/app/actions/runs/{r['id']}/jobs").json()["jobs"]
-                    log = http.get(f"/repos/acme/app/actions/jobs/{job['id']}/logs").text
+                    log = http.get(f"/repos/acme/app/actions/jobs/{job['id']}/logs", follow_redirects=True).text
                     assert "lost communication with the server" in log
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -14,6 +14,7 @@ from ..webhooks import WebhookService
 from . import artifacts, callbacks, dispatches, errors, hooks, issues, repos, runs, secrets, tokens, workflows
 from .auth import Authenticator
 from .context import ApiContext
+from .signing import Signer
 from .limits import Limits, RequestLimits
 from .openapi import install_openapi
 
@@ -39,7 +40,7 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
                   description="GitHub's REST API for repository_dispatch, workflow runs, issues and webhooks, "
                               "served by dispatchd.")
     ctx = ApiContext(engine=engine, auth=Authenticator(admin_token, engine.db), base_url=base_url.rstrip("/"),
-                     webhooks=webhook_service)
+                     webhooks=webhook_service, log_links=Signer(admin_token, "logs"))
     errors.install(app)
     for module in (dispatches, runs, workflows, repos, issues, hooks, tokens, artifacts):
         app.include_router(module.router(ctx))

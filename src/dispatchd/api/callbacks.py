@@ -12,13 +12,9 @@ any later one 410; past its expiry, 410.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
 import time
 from datetime import datetime, timezone
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -29,6 +25,7 @@ from ..store.events import NewEvent
 from .context import ApiContext
 from .dispatches import MAX_EVENT_TYPE, parse_json_object, validate_dispatch
 from .errors import GitHubError
+from .signing import Signer
 
 DOC = "https://docs.github.com/rest/repos/repos#create-a-repository-dispatch-event"
 #: A callback URL lives a day unless asked otherwise, and at most as long as a job may (35 days).
@@ -37,43 +34,9 @@ MAX_MINUTES = 35 * 24 * 60
 SENDER = "dispatchd-callback"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class CallbackSigner:
-    """Signs and checks callback claims with a key derived from the server's admin token (every
-    server sharing a database shares that token, so any of them can check any URL)."""
-
-    def __init__(self, admin_token: str) -> None:
-        self._key = hashlib.sha256(b"dispatchd-callback:" + admin_token.encode()).digest()
-
-    def sign(self, claim: dict[str, Any]) -> str:
-        body = _b64(json.dumps(claim, separators=(",", ":"), sort_keys=True).encode())
-        mac = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
-        return f"{body}.{mac}"
-
-    def check(self, token: str) -> dict[str, Any] | None:
-        body, _, mac = token.partition(".")
-        # Bytes, not str: compare_digest refuses non-ASCII strings, and a URL may carry any.
-        raw = body.encode("utf-8", "surrogatepass")
-        expected = hmac.new(self._key, raw, hashlib.sha256).hexdigest()
-        if not mac or not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected.encode()):
-            return None
-        try:
-            claim = json.loads(_unb64(body))
-        except ValueError:
-            return None
-        return claim if isinstance(claim, dict) else None
-
-
 def router(ctx: ApiContext, admin_token: str) -> APIRouter:
     r = APIRouter(tags=["dispatchd"])
-    signer = CallbackSigner(admin_token)
+    signer = Signer(admin_token, "callback")
 
     @r.post("/repos/{owner}/{repo}/dispatchd/callbacks", status_code=201)
     async def create_callback(owner: str, repo: str, request: Request) -> JSONResponse:

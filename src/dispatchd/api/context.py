@@ -29,6 +29,8 @@ class ApiContext:
     base_url: str
     #: The webhook sender (``dispatchd.webhooks.WebhookService``): a redelivery wakes it.
     webhooks: Any = None
+    #: Signs the short-lived log download links the logs endpoints redirect to.
+    log_links: Any = None
 
     def repository(self, owner: str, name: str, doc: str = DOCS) -> tuple[int, Repository]:
         """The served repository ``owner/name`` or GitHub's 404."""

@@ -4,6 +4,7 @@ filters, paging and ``Link`` headers; re-runs as new attempts; run logs as a zip
 from __future__ import annotations
 
 import io
+import time
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -27,6 +28,8 @@ from .serialize import job_json, run_json
 DbId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Attempt = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
+#: Seconds a log download link works (GitHub: one minute).
+LOG_LINK_SECONDS = 60
 RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
 JOBS_DOC = "https://docs.github.com/rest/actions/workflow-jobs"
 RERUN_DOC = "https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow"
@@ -169,24 +172,43 @@ def router(ctx: ApiContext) -> APIRouter:
         job, run = await _job_or_404(a.repo_id, job_id)
         return JSONResponse(job_json(job, run, a.repository, ctx.base_url))
 
-    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}/logs",
-           responses={200: {"description": "The job's log, plain text", "content": {"text/plain": {}}}},
-           response_class=PlainTextResponse)
+    def _log_link(kind: str, ident: int) -> Response:
+        # GitHub answers 302 to a URL that works without a token for a minute.
+        token = ctx.log_links.sign({"k": kind, "i": ident, "x": int(time.time()) + LOG_LINK_SECONDS})
+        return Response(status_code=302, headers={"Location": f"{ctx.base_url}/dispatchd/logs/{token}"})
+
+    @r.get("/repos/{owner}/{repo}/actions/jobs/{job_id}/logs", status_code=302,
+           responses={302: {"description": "Location: the job's log as plain text (valid for a minute)"}},
+           response_class=Response)
     async def job_logs(owner: str, repo: str, job_id: DbId, request: Request) -> Response:
-        """A job's log as plain text. GitHub answers 302 to a short-lived plain-text URL; answering
-        the text itself serves clients that follow redirects and those that do not."""
+        """Download a job's log: GitHub's 302 to a short-lived plain-text URL (``curl -L``)."""
         a = await ctx.access(request, owner, repo, "read", JOBS_DOC)
         job, _run = await _job_or_404(a.repo_id, job_id)
-        return PlainTextResponse(await db.read(stored_logs.read, job.id))
+        return _log_link("job", job.id)
 
-    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/logs",
-           responses={200: {"description": "A zip archive of the job logs", "content": {"application/zip": {}}}},
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/logs", status_code=302,
+           responses={302: {"description": "Location: a zip of the run's job logs (valid for a minute)"}},
            response_class=Response)
     async def run_logs(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
-        """The logs of the run's latest attempt: a zip archive with one ``<n>_<job name>.txt`` per job
-        (GitHub answers 302 to such an archive)."""
+        """Download a run's logs: GitHub's 302 to a short-lived zip archive of its job logs."""
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
         run = await _run_or_404(a.repo_id, run_id)
+        return _log_link("run", run.id)
+
+    @r.get("/dispatchd/logs/{token}", response_class=Response,
+           responses={200: {"description": "A job's log (text/plain) or a run's logs (application/zip)"}})
+    async def download_logs(token: str) -> Response:
+        """Where the logs endpoints redirect to: no token needed, valid for a minute."""
+        claim = ctx.log_links.check(token)
+        if claim is None or not isinstance(claim.get("i"), int) or claim.get("k") not in ("job", "run"):
+            raise not_found(RUNS_DOC)
+        if time.time() > float(claim.get("x", 0)):
+            raise GitHubError(410, "This log link has expired; ask the logs endpoint for a new one.", RUNS_DOC)
+        if claim["k"] == "job":
+            return PlainTextResponse(await db.read(stored_logs.read, claim["i"]))
+        run = await db.read(queries.get_run, claim["i"])
+        if run is None:
+            raise not_found(RUNS_DOC)
         rows = await db.read(queries.run_jobs, run.id, run.run_attempt)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
