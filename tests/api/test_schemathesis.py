@@ -48,4 +48,7 @@ async def test_no_5xx_and_no_response_breaking_the_schema(srv, tmp_path: Path):
                                    cwd=tmp_path)
     summary = done.stdout[-6000:]
     assert done.returncode == 0, summary + done.stderr[-3000:]
-    assert " passed" in summary and "failed" not in summary.split("SUMMARY", 1)[-1]
+    # Failures are listed under "Failures:"; warnings (e.g. "Authentication failed: an operation
+    # returned only 401/403", which random data can provoke) are not failures of these checks.
+    tail = summary.split("SUMMARY", 1)[-1]
+    assert " passed" in summary and "Failures:" not in tail, summary
