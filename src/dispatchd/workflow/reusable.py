@@ -16,6 +16,7 @@ Errors inside the called file are reported with the called file's own name, as G
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .errors import Collector, Diagnostic
 from .options import ParseOptions
@@ -117,14 +118,19 @@ def _check_permissions(key: Node, reference: str, called: Node, grant: Grant, er
                            f"but is only allowed '{over[1]}'.")
 
 
+def _by_name(declared: MapNode | None) -> dict[str, tuple[str, Any]]:
+    """Declared inputs or secrets by lower-cased name (GitHub matches them case-insensitively)."""
+    out: dict[str, tuple[str, Any]] = {}
+    for key, definition in declared.pairs if declared is not None else []:
+        if isinstance(key, ScalarNode):
+            out[str(key.value).lower()] = (str(key.value), definition)
+    return out
+
+
 def _check_inputs(job: MapNode, uses: ScalarNode, declared: MapNode | None, errors: Collector) -> None:
     given = job.get("with")
     given_pairs = given.pairs if isinstance(given, MapNode) else []
-    declared_by_name = {}
-    if declared is not None:
-        for key, definition in declared.pairs:
-            if isinstance(key, ScalarNode):
-                declared_by_name[str(key.value).lower()] = (str(key.value), definition)
+    declared_by_name = _by_name(declared)
     provided = set()
     for key, value in given_pairs:
         name = str(key.value) if isinstance(key, ScalarNode) else ""
@@ -151,11 +157,7 @@ def _check_secrets(job: MapNode, uses: ScalarNode, declared: MapNode | None, err
     if isinstance(given, ScalarNode) and given.value is not None:
         return  # `inherit` passes everything; any other scalar was already rejected by the schema
     given_pairs = given.pairs if isinstance(given, MapNode) else []
-    declared_by_name = {}
-    if declared is not None:
-        for key, definition in declared.pairs:
-            if isinstance(key, ScalarNode):
-                declared_by_name[str(key.value).lower()] = (str(key.value), definition)
+    declared_by_name = _by_name(declared)
     provided = set()
     for key, value in given_pairs:
         name = str(key.value) if isinstance(key, ScalarNode) else ""
