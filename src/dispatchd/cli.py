@@ -8,6 +8,8 @@ import math
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,6 +39,17 @@ def _wide(out: Console) -> Console:
     """``out`` on a terminal; otherwise (a pipe, a file) a console that never narrows a table to
     80 columns, so ``dispatchd runs | grep …`` sees whole cells."""
     return out if out.is_terminal else Console(width=100_000, file=out.file, color_system=None)
+
+
+@contextmanager
+def api_client() -> Iterator[Client]:
+    """A client of the server (DISPATCHD_SERVER, DISPATCHD_TOKEN); an API error ends the command
+    with its message on one line, never a traceback."""
+    with Client() as client:
+        try:
+            yield client
+        except ApiError as e:
+            raise _fail(e.message) from None
 
 
 def _use_actions_dir(path: Path | None) -> None:
@@ -144,12 +157,9 @@ def send(
         if not isinstance(body, dict):
             raise _fail("--payload: client_payload must be a JSON object")
     body.update(parse_fields(field or []))
-    with Client() as client:
-        try:
-            receipt = client.dispatch(repo, event_type, body, idempotency_key=idempotency_key,
-                                      return_run_details=not dry_run, dry_run=dry_run).json()
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        receipt = client.dispatch(repo, event_type, body, idempotency_key=idempotency_key,
+                                  return_run_details=not dry_run, dry_run=dry_run).json()
         if dry_run:
             for w in receipt["would_run"]:
                 console.print(f"would run {w['path']}", highlight=False, markup=False)
@@ -199,11 +209,8 @@ def events(
     as_json: Annotated[bool, typer.Option("--json", help="print the JSON")] = False,
 ) -> None:
     """List events, newest first, with what each started and why the other workflows did not run."""
-    with Client() as client:
-        try:
-            data = client.events(repo, per_page=min(limit, 100))
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        data = client.events(repo, per_page=min(limit, 100))
     if as_json:
         print(json.dumps(data, indent=2))
         return
@@ -242,11 +249,8 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="print GitHub's JSON")] = False,
 ) -> None:
     """List workflow runs, newest first."""
-    with Client() as client:
-        try:
-            data = client.runs(repo, status=status, event=event, per_page=min(limit, 100))
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        data = client.runs(repo, status=status, event=event, per_page=min(limit, 100))
     if as_json:
         print(json.dumps(data, indent=2))
         return
@@ -416,11 +420,8 @@ def token_create(
     """Make a token for one repository; prints the token alone (it is shown only this once)."""
     if scope not in ("read", "dispatch", "write"):
         raise _fail(f"--scope {scope}: expected read, dispatch or write")
-    with Client() as client:
-        try:
-            created = client.create_token(repo, scope, login=login, note=note)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        created = client.create_token(repo, scope, login=login, note=note)
     print(created["token"])
 
 
@@ -438,11 +439,8 @@ def token_revoke(token: Annotated[str, typer.Argument(help="the token, or its id
 @token_app.command("list")
 def token_list() -> None:
     """The tokens made through the API (never the tokens themselves)."""
-    with Client() as client:
-        try:
-            rows = client.tokens()
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        rows = client.tokens()
     table = Table("id", "repository", "scope", "login", "created", "revoked", "note")
     for t in rows:
         table.add_row(*(Text(str(c or "")) for c in (t["id"], t["repository"], t["scope"], t["login"],
@@ -462,22 +460,16 @@ def webhook_add(
     event: Annotated[list[str] | None, typer.Option("--event", help="workflow_run, workflow_job or * (default both)")] = None,
 ) -> None:
     """Add a webhook; prints its id."""
-    with Client() as client:
-        try:
-            hook = client.create_hook(repo, url, secret=secret, events=event or None)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        hook = client.create_hook(repo, url, secret=secret, events=event or None)
     print(hook["id"])
 
 
 @webhook_app.command("list")
 def webhook_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> None:
     """The repository's webhooks."""
-    with Client() as client:
-        try:
-            hooks = client.hooks(repo)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        hooks = client.hooks(repo)
     table = Table("id", "url", "events", "active")
     for h in hooks:
         table.add_row(*(Text(str(c)) for c in (h["id"], h["config"]["url"], ",".join(h["events"]), h["active"])))
@@ -488,11 +480,8 @@ def webhook_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> Non
 def webhook_remove(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
                    hook_id: Annotated[int, typer.Argument(help="the webhook's id")]) -> None:
     """Delete a webhook and its deliveries."""
-    with Client() as client:
-        try:
-            client.delete_hook(repo, hook_id)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        client.delete_hook(repo, hook_id)
 
 
 @webhook_app.command("deliveries")
@@ -500,11 +489,8 @@ def webhook_deliveries(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
                        hook_id: Annotated[int, typer.Argument(help="the webhook's id")],
                        limit: Annotated[int, typer.Option(help="how many, newest first")] = 30) -> None:
     """Recent deliveries: id, event, action, state, attempts, HTTP status."""
-    with Client() as client:
-        try:
-            rows = client.deliveries(repo, hook_id, per_page=min(limit, 100))
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        rows = client.deliveries(repo, hook_id, per_page=min(limit, 100))
     table = Table("id", "guid", "event", "action", "state", "attempts", "status")
     for d in rows:
         table.add_row(*(Text(str(c)) for c in (d["id"], d["guid"], d["event"], d["action"] or "", d.get("state", ""),
@@ -517,11 +503,8 @@ def webhook_redeliver(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
                       hook_id: Annotated[int, typer.Argument(help="the webhook's id")],
                       delivery_id: Annotated[int, typer.Argument(help="the delivery's id")]) -> None:
     """Send a delivery again (same GUID, marked as a redelivery)."""
-    with Client() as client:
-        try:
-            client.redeliver(repo, hook_id, delivery_id)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        client.redeliver(repo, hook_id, delivery_id)
 
 
 secret_app = typer.Typer(help="Repository secrets (needs the admin token in DISPATCHD_TOKEN).", no_args_is_help=True)
@@ -535,11 +518,8 @@ def secret_set(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
     value = sys.stdin.read()
     if value.endswith("\n"):
         value = value[:-1]
-    with Client() as client:
-        try:
-            created = client.set_secret(repo, name, value)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        created = client.set_secret(repo, name, value)
     console.print(f"{'created' if created else 'updated'} secret {name.upper()} of {repo}", highlight=False,
                   markup=False)
 
@@ -547,11 +527,8 @@ def secret_set(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
 @secret_app.command("list")
 def secret_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> None:
     """The repository's secret names (values are never shown)."""
-    with Client() as client:
-        try:
-            rows = client.secrets(repo)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        rows = client.secrets(repo)
     for row in rows:
         print(f"{row['name']}\t{row['updated_at']}")
 
@@ -560,11 +537,8 @@ def secret_list(repo: Annotated[str, typer.Argument(help="OWNER/NAME")]) -> None
 def secret_delete(repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
                   name: Annotated[str, typer.Argument(help="the secret's name")]) -> None:
     """Delete a secret."""
-    with Client() as client:
-        try:
-            client.delete_secret(repo, name)
-        except ApiError as e:
-            raise _fail(e.message) from None
+    with api_client() as client:
+        client.delete_secret(repo, name)
 
 
 def main() -> None:  # pragma: no cover
