@@ -71,7 +71,10 @@ def _dotenv(path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row_id(r) for r in ROWS])
-def test_act_runner_case(row: dict[str, Any], workdirs: Path) -> None:
+def test_act_runner_case(row: dict[str, Any], workdirs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rows assume a host runner as GitHub's: its service environment has SHELL=/bin/bash. A CI
+    # shell may have none, and defaults-run's `echo $SHELL | grep -v bash` would then pass.
+    monkeypatch.setenv("SHELL", "/bin/bash")
     workdir = workdirs / row["workdir"]
     config = row.get("config") or {}
     secrets = dict(row.get("secrets") or {})
