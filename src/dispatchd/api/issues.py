@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse
 
 from ..events import user_object
 from ..store import issues as stored_issues
+from ..store import reactions as stored_reactions
+from ..store.reactions import CONTENTS
 from . import models
 from .auth import ADMIN_LOGIN
 from .context import Access, ApiContext
@@ -43,7 +45,7 @@ IssueNumber = Path(ge=1, le=2**31 - 1)
 CommentId = Path(ge=1, le=2**63 - 1)
 
 
-def _user(login: str, base: str) -> dict[str, Any]:
+def user_json(login: str, base: str) -> dict[str, Any]:
     user = user_object(login, base)
     if login.endswith("[bot]"):
         user["type"] = "Bot"
@@ -56,9 +58,16 @@ def label_json(name: str, full: str, base: str) -> dict[str, Any]:
             "name": name, "description": None, "color": "ededed", "default": False}
 
 
-def issue_json(row: Any, owner: str, full: str, base: str) -> dict[str, Any]:
+def reactions_rollup(url: str, counts: dict[str, int] | None) -> dict[str, Any]:
+    """GitHub's ``reactions`` summary of an issue or comment: ``url``, ``total_count`` and a count
+    per content."""
+    counts = counts or {}
+    return {"url": url, "total_count": sum(counts.values()), **{c: counts.get(c, 0) for c in CONTENTS}}
+
+
+def issue_json(row: Any, owner: str, full: str, base: str, reactions: dict[str, int] | None = None) -> dict[str, Any]:
     api = f"{base}/repos/{full}/issues/{row.number}"
-    assignees = [_user(a, base) for a in (row.assignees or [])]
+    assignees = [user_json(a, base) for a in (row.assignees or [])]
     return {
         "id": row.id,
         "node_id": f"I_{row.id}",
@@ -73,7 +82,7 @@ def issue_json(row: Any, owner: str, full: str, base: str) -> dict[str, Any]:
         "state_reason": row.state_reason,
         "title": row.title,
         "body": row.body,
-        "user": _user(row.author, base),
+        "user": user_json(row.author, base),
         "labels": [label_json(n, full, base) for n in (row.labels or [])],
         "assignee": assignees[0] if assignees else None,
         "assignees": assignees,
@@ -85,12 +94,13 @@ def issue_json(row: Any, owner: str, full: str, base: str) -> dict[str, Any]:
         "updated_at": iso(row.updated_at),
         "closed_at": iso(row.closed_at),
         "author_association": "OWNER" if row.author in (owner, ADMIN_LOGIN) else "CONTRIBUTOR",
-        "reactions": {"url": f"{api}/reactions", "total_count": 0},
+        "reactions": reactions_rollup(f"{api}/reactions", reactions),
         "timeline_url": f"{api}/timeline",
     }
 
 
-def comment_json(row: Any, number: int, owner: str, full: str, base: str) -> dict[str, Any]:
+def comment_json(row: Any, number: int, owner: str, full: str, base: str,
+                 reactions: dict[str, int] | None = None) -> dict[str, Any]:
     issue_api = f"{base}/repos/{full}/issues/{number}"
     return {
         "id": row.id,
@@ -99,11 +109,11 @@ def comment_json(row: Any, number: int, owner: str, full: str, base: str) -> dic
         "html_url": f"{base}/{full}/issues/{number}#issuecomment-{row.id}",
         "issue_url": issue_api,
         "body": row.body,
-        "user": _user(row.author, base),
+        "user": user_json(row.author, base),
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
         "author_association": "OWNER" if row.author in (owner, ADMIN_LOGIN) else "CONTRIBUTOR",
-        "reactions": {"url": f"{base}/repos/{full}/issues/comments/{row.id}/reactions", "total_count": 0},
+        "reactions": reactions_rollup(f"{base}/repos/{full}/issues/comments/{row.id}/reactions", reactions),
     }
 
 
@@ -153,8 +163,16 @@ def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(tags=["issues"])
     db = ctx.engine.db
 
-    def _issue(a: Access, row: Any) -> dict[str, Any]:
-        return issue_json(row, a.repository.owner, a.repository.full_name, ctx.base_url)
+    def _issue(a: Access, row: Any, reactions: dict[int, dict[str, int]] | None = None) -> dict[str, Any]:
+        return issue_json(row, a.repository.owner, a.repository.full_name, ctx.base_url, (reactions or {}).get(row.id))
+
+    def _comment_json(a: Access, row: Any, number: int,
+                      reactions: dict[int, dict[str, int]] | None = None) -> dict[str, Any]:
+        return comment_json(row, number, a.repository.owner, a.repository.full_name, ctx.base_url,
+                            (reactions or {}).get(row.id))
+
+    async def _counts(subject: str, rows: list[Any]) -> dict[int, dict[str, int]]:
+        return await db.read(stored_reactions.counts, subject, [x.id for x in rows])
 
     async def _get(a: Access, number: int, doc: str) -> Any:
         row = await db.read(stored_issues.get, a.repo_id, number)
@@ -211,13 +229,16 @@ def router(ctx: ApiContext) -> APIRouter:
         rows = await db.read(lambda c: stored_issues.listing(c, a.repo_id, state=state, labels=labels, sort=sort,
                                                               direction=direction, since=since,
                                                               creator=q.get("creator")))
-        return JSONResponse([_issue(a, x) for x in page.slice(rows)], headers=link_headers(request, page, len(rows)))
+        shown = page.slice(rows)
+        counts = await _counts("issue", shown)
+        return JSONResponse([_issue(a, x, counts) for x in shown], headers=link_headers(request, page, len(rows)))
 
     @r.get("/repos/{owner}/{repo}/issues/{issue_number}", responses=models.ok(models.Issue))
     async def get_issue(owner: str, repo: str, request: Request, issue_number: int = IssueNumber) -> Response:
         """One issue by number."""
         a = await ctx.access(request, owner, repo, "read", GET_DOC)
-        return JSONResponse(_issue(a, await _get(a, issue_number, GET_DOC)))
+        row = await _get(a, issue_number, GET_DOC)
+        return JSONResponse(_issue(a, row, await _counts("issue", [row])))
 
     @r.patch("/repos/{owner}/{repo}/issues/{issue_number}", responses=models.ok(models.Issue),
              openapi_extra=models.body(models.IssueUpdateRequest))
@@ -247,7 +268,7 @@ def router(ctx: ApiContext) -> APIRouter:
         if "assignees" in body:
             changes["assignees"] = _names(body, "assignees", UPDATE_DOC) or []
         row = await db.write(stored_issues.update_issue, row.id, changes)
-        return JSONResponse(_issue(a, row))
+        return JSONResponse(_issue(a, row, await _counts("issue", [row])))
 
     @r.post("/repos/{owner}/{repo}/issues/{issue_number}/comments", status_code=201,
             responses=models.ok(models.IssueComment, 201), openapi_extra=models.body(models.CommentCreateRequest))
@@ -262,7 +283,7 @@ def router(ctx: ApiContext) -> APIRouter:
         text = _text(body, "body", COMMENT_DOC, MAX_BODY)
         assert text is not None
         row = await db.write(stored_issues.add_comment, issue.id, text, a.identity.login)
-        data = comment_json(row, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url)
+        data = _comment_json(a, row, issue.number)
         return JSONResponse(data, status_code=201, headers={"Location": data["url"]})
 
     @r.get("/repos/{owner}/{repo}/issues/{issue_number}/comments", responses=models.ok(models.IssueCommentList),
@@ -280,8 +301,9 @@ def router(ctx: ApiContext) -> APIRouter:
                                   errors=[{"resource": "IssueComment", "field": "since", "code": "invalid"}]) from None
         rows = await db.read(stored_issues.comments, issue.id, since)
         page = page_params(request)
-        items = [comment_json(x, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url)
-                 for x in page.slice(rows)]
+        shown = page.slice(rows)
+        counts = await _counts("issue_comment", shown)
+        items = [_comment_json(a, x, issue.number, counts) for x in shown]
         return JSONResponse(items, headers=link_headers(request, page, len(rows)))
 
     async def _comment(a: Access, comment_id: int, doc: str) -> tuple[Any, Any]:
@@ -295,8 +317,7 @@ def router(ctx: ApiContext) -> APIRouter:
         """One issue comment (GitHub: "Get an issue comment")."""
         a = await ctx.access(request, owner, repo, "read", COMMENT_GET_DOC)
         comment, issue = await _comment(a, comment_id, COMMENT_GET_DOC)
-        return JSONResponse(comment_json(comment, issue.number, a.repository.owner, a.repository.full_name,
-                                         ctx.base_url))
+        return JSONResponse(_comment_json(a, comment, issue.number, await _counts("issue_comment", [comment])))
 
     @r.patch("/repos/{owner}/{repo}/issues/comments/{comment_id}", responses=models.ok(models.IssueComment),
              openapi_extra=models.body(models.CommentCreateRequest))
@@ -311,6 +332,6 @@ def router(ctx: ApiContext) -> APIRouter:
         text = _text(body, "body", COMMENT_UPDATE_DOC, MAX_BODY)
         assert text is not None
         row = await db.write(stored_issues.update_comment, comment.id, text)
-        return JSONResponse(comment_json(row, issue.number, a.repository.owner, a.repository.full_name, ctx.base_url))
+        return JSONResponse(_comment_json(a, row, issue.number, await _counts("issue_comment", [row])))
 
     return r

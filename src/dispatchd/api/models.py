@@ -250,6 +250,25 @@ class CommentCreateRequest(BaseModel):
     body: str
 
 
+ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+class Reaction(_Open):
+    id: int
+    node_id: str
+    user: SimpleUser | None
+    content: ReactionContent
+    created_at: str
+
+
+class ReactionList(RootModel[list[Reaction]]):
+    """A page of reactions."""
+
+
+class ReactionCreateRequest(BaseModel):
+    content: ReactionContent
+
+
 class TokenCreateRequest(BaseModel):
     repository: str = Field(description="OWNER/NAME")
     scope: Literal["read", "dispatch", "write"]
@@ -352,6 +371,7 @@ _QUERY: dict[str, dict[str, Any]] = {
     "sort": {"type": "string", "enum": ["created", "updated", "comments"]},
     "direction": {"type": "string", "enum": ["asc", "desc"]},
     "since": {"type": "string", "format": "date-time"},
+    "content": {"type": "string", "enum": ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]},
 }
 
 

@@ -225,6 +225,20 @@ issue_comments = Table(
     Index("ix_issue_comments_issue", "issue_id", "id"),
 )
 
+# A reaction by one user to an issue or an issue comment; GitHub keeps one of each content per
+# user and subject (a second identical POST answers 200 with the first).
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("subject", String(20), nullable=False),  # issue, issue_comment
+    Column("subject_id", Id, nullable=False),  # issues.id or issue_comments.id
+    Column("login", String(100), nullable=False),
+    Column("content", String(20), nullable=False),  # +1, -1, laugh, confused, heart, hooray, rocket, eyes
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("subject", "subject_id", "login", "content", name="uq_reactions_once"),
+)
+
 webhooks = Table(
     "webhooks",
     metadata,
