@@ -332,3 +332,61 @@ secrets = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("repository_id", "name", name="uq_secrets_name"),
 )
+
+# -- pull requests, check runs, commit statuses --------------------------------------------------
+
+pulls = Table(
+    "pulls",
+    metadata,
+    # A pull request is an issue too (GitHub): its number, title, body, state and comments live in
+    # its ``issues`` row; this row holds what only pull requests have.
+    Column("id", Id, primary_key=True),
+    Column("issue_id", Id, ForeignKey("issues.id"), nullable=False),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("head_ref", Text, nullable=False),  # branch names, without refs/heads/
+    Column("base_ref", Text, nullable=False),
+    # The tips when last recorded (at creation, close or merge): an open pull request shows the
+    # branches' current tips, a closed one these.
+    Column("head_sha", String(64), nullable=False),
+    Column("base_sha", String(64), nullable=False),
+    Column("draft", Boolean, nullable=False, default=False),
+    Column("maintainer_can_modify", Boolean, nullable=False, default=False),
+    Column("merged_at", Float),
+    Column("merged_by", String(100)),
+    Column("merge_commit_sha", String(64)),
+    UniqueConstraint("issue_id", name="uq_pulls_issue"),
+    Index("ix_pulls_head", "repository_id", "head_ref", "base_ref"),
+)
+
+check_runs = Table(
+    "check_runs",
+    metadata,
+    # A job is its check run (GitHub: same id). A row here is what "Update a check run" changed of
+    # it; the job's own completion after that update wins again, as the runner's does on GitHub.
+    Column("job_id", Id, ForeignKey("jobs.id"), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("conclusion", String(20)),
+    Column("started_at", Float),
+    Column("completed_at", Float),
+    Column("details_url", Text),
+    Column("external_id", Text),
+    Column("output", JSON),  # {title, summary, text}
+    Column("updated_at", Float, nullable=False),
+)
+
+statuses = Table(
+    "statuses",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    Column("sha", String(64), nullable=False),
+    Column("state", String(10), nullable=False),  # error, failure, pending, success
+    Column("target_url", Text),
+    Column("description", Text),
+    Column("context", String(255), nullable=False),
+    Column("creator", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_statuses_sha", "repository_id", "sha", "id"),
+)
