@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -389,4 +390,51 @@ statuses = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_statuses_sha", "repository_id", "sha", "id"),
+)
+
+# -- releases and their assets (REST "Releases", "Release assets") ------------------------------
+
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
+    # Not unique: drafts may share a tag; one published release per tag is checked on write.
+    Column("tag_name", Text, nullable=False),
+    Column("target_commitish", Text, nullable=False),  # as given: a branch name or a commit sha
+    Column("name", Text),
+    Column("body", Text),
+    Column("draft", Boolean, nullable=False, default=False),
+    Column("prerelease", Boolean, nullable=False, default=False),
+    # make_latest as last given (true, false, legacy); "false" keeps the release from being latest.
+    Column("make_latest", String(10), nullable=False, default="true"),
+    # The release made latest explicitly (at most one per repository); without one, the newest
+    # published full release is the latest.
+    Column("latest", Boolean, nullable=False, default=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("published_at", Float),
+    Index("ix_releases_repository", "repository_id", "id"),
+    Index("ix_releases_tag", "repository_id", "tag_name"),
+)
+
+release_assets = Table(
+    "release_assets",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("release_id", Id, ForeignKey("releases.id"), nullable=False),
+    Column("name", Text, nullable=False),  # unique in its release
+    Column("label", Text),
+    Column("content_type", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),  # bytes
+    Column("digest", String(80), nullable=False),  # sha256:<hex>
+    # The bytes themselves: an upload is one request body (at most the request limit), and the
+    # database is what several servers share.
+    Column("content", LargeBinary, nullable=False),
+    Column("download_count", Integer, nullable=False, default=0),
+    Column("uploader", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_release_assets_release", "release_id", "id"),
 )
