@@ -60,3 +60,40 @@ async def test_only_the_admin_sets_secrets(start_server, make_git_repo):
                            headers={"Authorization": f"token {token}"})
     assert r.status_code == 403
     assert (await srv.http.delete("/repos/acme/app/actions/secrets/NOPE")).status_code == 404
+
+
+ENCODED_WORKFLOW = """\
+on: repository_dispatch
+jobs:
+  print:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          S: ${{ secrets.API_KEY }}
+        run: |
+          echo -n "$S" | base64
+          python3 -c 'import json,os;print(json.dumps(os.environ["S"]))'
+          printf 'user:%s' "$S" | base64
+"""
+
+
+async def test_encoded_forms_of_a_secret_are_masked_in_the_stored_log(start_server, make_git_repo):
+    # GitHub's runner masks the base64 forms (also after a prefix such as "user:") and the JSON
+    # form of every secret (ValueEncoders.cs), so printing them does not leak the secret.
+    repo = make_git_repo({".github/workflows/w.yml": ENCODED_WORKFLOW})
+    srv = await start_server([f"acme/app={repo}"])
+    secret = 'pa"ss\\word-1234'
+    assert (await srv.http.put("/repos/acme/app/dispatchd/secrets/API_KEY", json={"value": secret})
+            ).status_code == 201
+    await srv.dispatch("acme/app", "go")
+    [run] = await srv.wait_runs("acme/app", 1)
+    assert run["conclusion"] == "success"
+    [job] = await srv.jobs("acme/app", run["id"])
+    lines = [line.split(" ", 1)[-1] for line in (await srv.log("acme/app", job["id"])).splitlines()]
+    # base64 of the secret is cGEic3Ncd29yZC0xMjM0; its JSON form is "pa\"ss\\word-1234";
+    # base64 of "user:" + secret is dXNlcjpw + YSJzc1x3b3JkLTEyMzQ= (the secret without its
+    # first byte, which GitHub registers for exactly this case).
+    assert "***" in lines and '"***"' in lines and "dXNlcjpw***" in lines
+    text = "\n".join(lines)
+    for leaked in ("cGEic3Ncd29yZC0xMjM0", 'pa\\"ss\\\\word-1234', "YSJzc1x3b3JkLTEyMzQ=", secret):
+        assert leaked not in text

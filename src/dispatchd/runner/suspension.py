@@ -42,7 +42,7 @@ def snapshot(job: JobState, pre_stages: int) -> dict[str, Any]:
         "results": [dict(r.__dict__) for r in job.results],
         "annotations": job.annotations,
         "summaries": job.summaries,
-        "masks": job.masker.values,
+        "masks": job.masker.originals,
     }
 
 
