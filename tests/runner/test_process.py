@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dispatchd.runner.jobstate import go_duration
+
 from .reporter import MemoryReporter
 
 
@@ -34,6 +36,8 @@ def wait_dead(pid: int, seconds: float = 5.0) -> bool:
 
 
 async def test_step_timeout_kills_grandchildren_and_fails_the_step(run, tmp_path: Path) -> None:
+    # GitHub (StepsRunner.cs): a step past its own timeout-minutes is a failed step, not a
+    # cancelled one; the job fails and goes on as after any failure.
     pidfile = tmp_path / "grandchild.pid"
     script = f"sh -c 'echo $$ > {pidfile}; exec sleep 60' &\nsleep 60"
     started = time.monotonic()
@@ -42,15 +46,21 @@ async def test_step_timeout_kills_grandchildren_and_fails_the_step(run, tmp_path
             {"name": "slow", "run": script, "timeout-minutes": 0.01},
             {"run": "echo V:after"},
             {"if": "always()", "id": "x", "run": "echo V:cleanup"},
+            {"if": "failure()", "run": "echo V:failure-fn"},
+            {"if": "cancelled()", "run": "echo V:cancelled-fn"},
         ]
     )
     elapsed = time.monotonic() - started
     assert elapsed < 10
     step = result.steps[0]
     assert (step.outcome, step.conclusion) == ("failure", "failure")
+    assert [s.conclusion for s in result.steps] == ["failure", "skipped", "success", "success", "skipped"]
     assert result.conclusion == "failure"
     assert "##[error]The action 'slow' has timed out after 0.01 minutes." in reporter.lines
-    assert "V:after" not in reporter.lines and "V:cleanup" in reporter.lines
+    assert [line for line in reporter.lines if line.startswith("V:")] == ["V:cleanup", "V:failure-fn"]
+    assert [a["message"] for a in result.annotations] == [
+        "The action 'slow' has timed out after 0.01 minutes."
+    ]
     assert wait_dead(int(pidfile.read_text()))
 
 
@@ -102,16 +112,62 @@ async def test_always_step_keeps_running_when_cancelled(run) -> None:
 
 
 async def test_job_timeout_cancels_the_job(run) -> None:
+    # GitHub cancels a job past its timeout-minutes: the running step is cancelled ("The
+    # operation was canceled." in its log), steps run only if their `if` holds when cancelled,
+    # and the limit is named by a job-level annotation (a Go duration), not by a log line.
     started = time.monotonic()
     result, reporter = await run(
-        [{"run": "sleep 30"}, {"run": "echo V:next"}, {"if": "always()", "run": "echo V:cleanup"}],
-        timeout_minutes=0.01,
+        [
+            {"run": "sleep 30"},
+            {"run": "echo V:next"},
+            {"if": "always()", "run": "echo V:cleanup"},
+            {"if": "cancelled()", "run": "echo V:cancelled-fn"},
+            {"if": "failure()", "run": "echo V:failure-fn"},
+        ],
+        timeout_minutes=0.02,
     )
     assert time.monotonic() - started < 10
     assert result.conclusion == "cancelled"
-    assert result.error and "maximum execution time" in result.error
-    assert "V:next" not in reporter.lines and "V:cleanup" in reporter.lines
-    assert any("has exceeded the maximum execution time of 0.01 minutes" in line for line in reporter.lines)
+    assert [s.conclusion for s in result.steps] == ["cancelled", "skipped", "success", "success", "skipped"]
+    assert [line for line in reporter.lines if line.startswith("V:")] == ["V:cleanup", "V:cancelled-fn"]
+    assert "##[error]The operation was canceled." in reporter.lines
+    message = "The job has exceeded the maximum execution time of 1.2s"
+    assert result.error == message
+    assert [(a["message"], a["step_number"]) for a in result.annotations] == [
+        (message, None),
+        ("The operation was canceled.", 1),
+    ]
+    assert not any("maximum execution time" in line for line in reporter.lines)
+
+
+async def test_always_step_running_at_the_job_timeout_is_not_killed(run) -> None:
+    # Cancellation re-evaluates the running step's `if` (StepsRunner.cs): always() still holds.
+    result, reporter = await run(
+        [{"if": "always()", "run": "sleep 1.5; echo V:finished"}, {"run": "echo V:next"}],
+        timeout_minutes=0.01,
+    )
+    assert "V:finished" in reporter.lines and "V:next" not in reporter.lines
+    assert [s.conclusion for s in result.steps] == ["success", "skipped"]
+    assert result.conclusion == "cancelled"
+    assert result.error == "The job has exceeded the maximum execution time of 600ms"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (300, "5m0s"),
+        (3600, "1h0m0s"),
+        (21600, "6h0m0s"),
+        (90.5, "1m30.5s"),
+        (3, "3s"),
+        (0.6, "600ms"),
+        (3661, "1h1m1s"),
+        (0, "0s"),
+    ],
+)
+def test_go_duration(seconds: float, text: str) -> None:
+    # Go's time.Duration.String, which GitHub's "maximum execution time of 5m0s" uses.
+    assert go_duration(seconds) == text
 
 
 async def test_background_process_survives_step_but_not_job(run, tmp_path: Path) -> None:

@@ -245,7 +245,9 @@ async def run_job(
 
     Returns:
         :class:`JobResult` with ``conclusion`` ``success``, ``failure`` or ``cancelled`` (a job that
-        exceeds ``timeout_minutes`` ends ``cancelled``, as on GitHub, with ``error`` saying so),
+        exceeds ``timeout_minutes`` is cancelled, as on GitHub: ``always()`` steps still run, the
+        job-level annotation and ``error`` say ``The job has exceeded the maximum execution time
+        of 5m0s``),
         the evaluated job outputs, every step's result, the annotations and the step summaries.
         Never raises for a failure inside the job; a bug in the runner ends the job ``failure`` with
         ``error`` set.
@@ -278,10 +280,6 @@ async def run_job(
                 await run_step(job, number, dict(raw), step_id, explicit)
                 if job.suspend is not None:
                     break
-                if job.timed_out and job.deadline is not None:
-                    # The job is cancelled from here on; cleanup steps (always()) may still run.
-                    job.status = "cancelled"
-                    job.deadline = None
             if job.suspend is None:
                 await _run_post_stages(job, number)
                 outputs = _job_outputs(job)
@@ -305,9 +303,7 @@ async def run_job(
         )
     if job.timed_out:
         conclusion = "cancelled"
-        error = error or (
-            f"The job has exceeded the maximum execution time of {assignment.timeout_minutes:g} minutes."
-        )
+        error = error or job.timeout_message()
     elif job.status == "cancelled" or reporter.cancel_requested():
         conclusion = "cancelled"
     elif job.status == "failure":

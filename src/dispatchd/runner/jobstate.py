@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,7 +124,33 @@ class JobState:
         return {**self.job_env, **self.global_env}
 
     def cancel_requested(self) -> bool:
-        return self.status == "cancelled" or self.reporter.cancel_requested()
+        """True once the run was cancelled or the job passed its ``timeout-minutes``.
+
+        The first call after the deadline times the job out (:meth:`time_out`): GitHub cancels
+        a job that exceeds its time, so it is then handled like any cancellation: the running
+        step is killed unless its ``if`` still holds under ``cancelled()`` (``always()``),
+        later steps run only if theirs does, and the job concludes ``cancelled``.
+        """
+        if self.status == "cancelled" or self.reporter.cancel_requested():
+            return True
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.time_out()
+            return True
+        return False
+
+    def time_out(self) -> None:
+        """The job exceeded ``timeout-minutes``: it is cancelled from now on, with GitHub's
+        job-level annotation ``The job has exceeded the maximum execution time of 5m0s`` (the
+        limit as a Go duration). The message is an annotation of the job, not a log line: the
+        step that was running logs ``The operation was canceled.``"""
+        self.timed_out = True
+        self.status = "cancelled"
+        self.deadline = None
+        self.annotate(make_annotation("error", self.timeout_message()), None)
+
+    def timeout_message(self) -> str:
+        minutes = float(self.assignment.timeout_minutes)
+        return f"The job has exceeded the maximum execution time of {go_duration(minutes * 60.0)}"
 
     def take_step_files(self) -> StepFiles:
         """Empty file-command files for the step about to run: the previous step's when it left
@@ -216,9 +243,9 @@ class StepRun:
         display_name: the evaluated ``name`` or GitHub's default.
         env: the user env of the process (workflow < job < ``$GITHUB_ENV`` < step).
         contexts: the contexts for this step's keys (``env`` includes the step env).
-        timeout: seconds (the step's ``timeout-minutes`` capped by what is left of the job).
-        timeout_minutes: the value shown in GitHub's timeout message; job_limited: the job
-            deadline, not the step's own, sets ``timeout``.
+        timeout: seconds (the step's ``timeout-minutes``; the job's own limit acts through
+            cancellation, see :meth:`JobState.cancel_requested`).
+        timeout_minutes: the value shown in GitHub's timeout message.
         per_step_env: ``GITHUB_ACTION`` and the file-command paths.
     """
 
@@ -234,7 +261,6 @@ class StepRun:
     per_step_env: dict[str, str]
     timeout: float | None = None
     timeout_minutes: float | None = None
-    job_limited: bool = False
     outputs: dict[str, str] = field(default_factory=dict)
     keep_running_when_cancelled: bool | None = None
     #: The steps.Scope the step runs in, the status its status functions see, and the key of its
@@ -274,17 +300,39 @@ class StepRun:
         return poll
 
     def timed_out(self, job: JobState) -> None:
-        if self.job_limited:
-            job.timed_out = True
-            minutes = to_string(job.assignment.timeout_minutes)
-            self.error(
-                job,
-                f"The job running on runner {job.contexts['runner'].get('name', 'dispatchd')} "
-                f"has exceeded the maximum execution time of {minutes} minutes.",
-            )
-        else:
-            self.error(
-                job,
-                f"The action '{self.display_name}' has timed out after "
-                f"{to_string(self.timeout_minutes)} minutes.",
-            )
+        """The step exceeded its own ``timeout-minutes`` and was killed. GitHub (StepsRunner.cs)
+        logs this error and fails the step (``continue-on-error`` still applies); the job goes on
+        as after any failure: ``failure()`` holds, ``cancelled()`` does not."""
+        self.error(
+            job,
+            f"The action '{self.display_name}' has timed out after {to_string(self.timeout_minutes)} minutes.",
+        )
+
+
+def go_duration(seconds: float) -> str:
+    """``seconds`` as Go's ``time.Duration.String`` prints it (``5m0s``, ``1h0m0s``, ``1.5s``,
+    ``600ms``): GitHub's job-timeout annotation shows the limit this way."""
+    nanos = round(seconds * 1e9)
+    if nanos == 0:
+        return "0s"
+    sign, nanos = ("-", -nanos) if nanos < 0 else ("", nanos)
+
+    def fraction(value: int, unit: int) -> str:
+        whole, rest = divmod(value, unit)
+        if not rest:
+            return str(whole)
+        digits = str(rest).rjust(len(str(unit)) - 1, "0").rstrip("0")
+        return f"{whole}.{digits}"
+
+    if nanos < 1_000_000_000:
+        if nanos < 1_000:
+            return f"{sign}{nanos}ns"
+        if nanos < 1_000_000:
+            return f"{sign}{fraction(nanos, 1_000)}µs"
+        return f"{sign}{fraction(nanos, 1_000_000)}ms"
+    hours, rest = divmod(nanos, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    text = f"{hours}h" if hours else ""
+    if hours or minutes:
+        text += f"{minutes}m"
+    return f"{sign}{text}{fraction(rest, 1_000_000_000)}s"

@@ -147,7 +147,7 @@ async def run_step(
         display = str(name)
     display = job.masker.mask(display or default_display_name(raw))
 
-    if job.reporter.cancel_requested() and job.status != "cancelled":
+    if job.status != "cancelled" and job.cancel_requested():  # a cancelled run, or the job's timeout
         job.status = "cancelled"
         status = "cancelled"
     run = error is None
@@ -187,7 +187,7 @@ async def run_step(
             continue_on_error = truthy(
                 evaluate(raw.get("continue-on-error", False), contexts, job_status=status)
             )
-            _set_timeout(job, step, evaluate(raw.get("timeout-minutes"), contexts, job_status=status))
+            _set_timeout(step, evaluate(raw.get("timeout-minutes"), contexts, job_status=status))
         except Exception as exc:  # noqa: BLE001 - the step fails with the reason
             error = str(exc)
     if error is not None:
@@ -198,8 +198,6 @@ async def run_step(
         except Exception as exc:  # noqa: BLE001 - an expression in run/shell/with, or a bug: the step fails
             step.error(job, str(exc))
             outcome = "failure"
-        if step.job_limited and job.timed_out:
-            outcome = "cancelled"
     if outcome == "suspended":
         # dispatchd/wait-for-dispatch: the job stops here and resumes later, maybe elsewhere;
         # the step's result comes when it does.
@@ -236,17 +234,16 @@ async def run_step(
     return result
 
 
-def _set_timeout(job: JobState, step: StepRun, minutes: Any) -> None:
-    remaining = None if job.deadline is None else max(0.0, job.deadline - time.monotonic())
+def _set_timeout(step: StepRun, minutes: Any) -> None:
+    """The step's own ``timeout-minutes`` (fractions are honoured, so that a test can use a few
+    seconds; GitHub's runner truncates the value to whole minutes). The job's limit is not folded
+    in: it cancels the job instead (:meth:`JobState.cancel_requested`)."""
     if minutes not in (None, ""):
         value = float(minutes)
         if value <= 0:
             raise ValueError(f"The timeout-minutes value '{minutes}' must be greater than 0")
         step.timeout_minutes = value
         step.timeout = value * 60.0
-    if remaining is not None and (step.timeout is None or remaining < step.timeout):
-        step.timeout = remaining
-        step.job_limited = True
 
 
 def _apply_effects(job: JobState, step: StepRun) -> tuple[dict[str, str], bool]:
