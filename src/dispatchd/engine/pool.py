@@ -48,10 +48,19 @@ class LogSink:
         chunks, self._chunks = self._chunks, []
         steps, self._steps = self._steps, []
 
+        # One log row and one steps update per job per flush, however many lines and step
+        # events arrived (a row per event made a flush cost ~20 ms of a 50-step job's ~80 ms).
+        texts: dict[int, list[str]] = {}
+        for job_id, text in chunks:
+            texts.setdefault(job_id, []).append(text)
+        entries: dict[int, list[dict[str, Any]]] = {}
+        for job_id, step in steps:
+            entries.setdefault(job_id, []).append(step)
+
         def write(conn: Any) -> None:
-            stored_logs.append_many(conn, chunks)
-            for job_id, step in steps:
-                queue.record_step(conn, job_id, step)
+            stored_logs.append_many(conn, [(job_id, "".join(parts)) for job_id, parts in texts.items()])
+            for job_id, job_steps in entries.items():
+                queue.record_steps(conn, job_id, job_steps)
 
         await self._db.write(write)
 

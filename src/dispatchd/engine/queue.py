@@ -97,9 +97,17 @@ def recover_expired(conn: Connection, cfg: PlannerConfig, now: float | None = No
     return queued
 
 
-def record_step(conn: Connection, job_id: int, step: dict[str, Any]) -> None:
-    """Insert or replace one entry of the job's ``steps`` list (keyed by ``number``)."""
+def record_steps(conn: Connection, job_id: int, entries: list[dict[str, Any]]) -> None:
+    """Insert or replace entries of the job's ``steps`` list (keyed by ``number``; of several
+    entries with one number, the last given wins), kept in step order.
+
+    One read and one write for all of ``entries``: the list is stored as one JSON value, so a
+    write per entry would rewrite it whole once per step event."""
+    if not entries:
+        return
     current = conn.execute(select(jobs.c.steps).where(jobs.c.id == job_id)).scalar_one_or_none() or []
-    steps = [s for s in current if s.get("number") != step["number"]] + [step]
-    steps.sort(key=lambda s: s["number"])
+    merged = {s.get("number"): s for s in current}
+    for step in entries:
+        merged[step["number"]] = step
+    steps = sorted(merged.values(), key=lambda s: s["number"])
     conn.execute(update(jobs).where(jobs.c.id == job_id).values(steps=steps))
