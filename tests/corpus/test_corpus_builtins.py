@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from fixtures_server import TOKEN
+from ruamel.yaml import YAML
 from shared_data import CORPUS
 from test_corpus_runs import printed
 
@@ -57,6 +58,9 @@ class Case:
     repo: str = "octo-org/demo"
     #: top-level client_payload properties left out of the dispatch
     drop: tuple[str, ...] = ()
+    #: the slash command's comment exists: it is posted on the payload's issue first, and the
+    #: payload names it (the server gives comments their own ids)
+    comment: bool = False
 
     def __str__(self) -> str:
         return self.event.removesuffix(".json")
@@ -80,7 +84,7 @@ async def hello_comment_check(srv: Any, event: dict[str, Any], run_id: int) -> N
     assert [c["body"] for c in comments] == [
         (
             "Hello @octo-user!\n\n[Click here to see the command run output][1]\n\n"
-            f"[1]: https://github.com/octo-org/demo/actions/runs/{run_id}\n"
+            f"[1]: https://github.com/octo-org/demo/actions/runs/{run_id}"  # getInput trims the final newline
         )
     ]
 
@@ -125,10 +129,24 @@ RELEASE_NOTE = """\
 sed -n "/^### v$1/,/^### v/p" CHANGELOG.md | sed '1d;$d'
 """
 
-NO_COMMENT_ENDPOINTS = ("create-or-update-comment updates the comment the slash command was typed in, whose id "
-                        "comes from github.com in the payload; no comment has that id on this server (GET/PATCH "
-                        "/repos/{owner}/{repo}/issues/comments/{id} answer 404), and the test cannot create one "
-                        "with a chosen id")
+def command_comment_check(workflow: str) -> Check:
+    """The command's comment got the step's ``body`` appended and a hooray reaction."""
+
+    async def check(srv: Any, event: dict[str, Any], run_id: int) -> None:
+        # create-or-update-comment v5: edit-mode append with the newline separator; the action reads
+        # its body with core.getInput, which trims it.
+        command = event["client_payload"]["github"]["payload"]["comment"]
+        steps = YAML(typ="safe").load((CORPUS / "workflows" / workflow).read_text())["jobs"]
+        body = next(iter(steps.values()))["steps"][0]["with"]["body"]
+        body = body.replace("${{ github.event.client_payload.slash_command.args.all }}",
+                            event["client_payload"]["slash_command"]["args"]["all"]).strip()
+        comment = (await srv.http.get(f"/repos/octo-org/demo/issues/comments/{command['id']}")).json()
+        assert comment["body"] == f"{command['body']}\n{body}"
+        reactions = (await srv.http.get(f"/repos/octo-org/demo/issues/comments/{command['id']}/reactions")).json()
+        assert [r["content"] for r in reactions] == ["hooray"]
+
+    return check
+
 
 CASES = [
     Case("actions__runner-images__create_github_release.yml", ".github/workflows/create_github_release.yml",
@@ -225,7 +243,8 @@ CASES = [
          refs=("fix/typo-in-docs",), secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}),
     Case("peter-evans__slash-command-dispatch-processor__help-command.yml", ".github/workflows/help-command.yml",
          "peter-evans__slash-command-dispatch-processor__help-command__help-command.json", "success",
-         secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}, missing=NO_COMMENT_ENDPOINTS),
+         secrets={"ACTIONS_BOT_TOKEN": "TOKEN"}, issues=17, comment=True,
+         check=command_comment_check("peter-evans__slash-command-dispatch-processor__help-command.yml")),
     # The PR branch's last commit is not a bot's formatting commit: nothing is reverted.
     Case("peter-evans__slash-command-dispatch-processor__reset-demo.yml", ".github/workflows/reset-demo.yml",
          "peter-evans__slash-command-dispatch-processor__reset-demo__reset-demo-command.json", "success",
@@ -239,7 +258,7 @@ CASES = [
          issues=17, check=hello_comment_check),
     Case("peter-evans__slash-command-dispatch__ping-command.yml", ".github/workflows/ping-command.yml",
          "peter-evans__slash-command-dispatch__ping-command__ping-local-command.json", "success",
-         missing=NO_COMMENT_ENDPOINTS),
+         issues=17, comment=True, check=command_comment_check("peter-evans__slash-command-dispatch__ping-command.yml")),
     # The job's environment comes from the payload; secrets.FOO is not set, so it echoes an empty line.
     Case("technologiestiftung__repository-dispatch-poc__repository-dispatch.yml",
          ".github/workflows/repository-dispatch.yml",
@@ -302,6 +321,12 @@ async def test_corpus_workflow_with_built_ins(case: Case, start_server, make_git
         assert r.status_code == 201, r.text
     event = json.loads((CORPUS / "events" / case.event).read_text())
     payload = event["client_payload"]
+    if case.comment:
+        command = payload["github"]["payload"]["comment"]
+        r = await srv.http.post(f"/repos/{case.repo}/issues/{payload['github']['payload']['issue']['number']}/comments",
+                                json={"body": command["body"]})
+        assert r.status_code == 201, r.text
+        command["id"] = r.json()["id"]
     if case.drop:
         r = await srv.dispatch(case.repo, event["action"], payload)
         assert r.status_code == 422 and "No more than 10 properties are allowed" in r.json()["message"], r.text

@@ -161,6 +161,9 @@ async def test_comment_issue_and_close_built_ins(run, server, tmp_path: Path) ->
         {"id": "c", "uses": "peter-evans/create-or-update-comment@v4",
          "with": {"issue-number": "${{ steps.issue.outputs.number }}", "body-path": "body.md",
                   "reactions": "rocket, eyes"}},
+        {"uses": "peter-evans/create-or-update-comment@v4",
+         "with": {"comment-id": "${{ steps.c.outputs.comment-id }}", "reactions": "heart\neyes",
+                  "reactions-edit-mode": "replace"}},
         {"uses": "peter-evans/close-issue@v2",
          "with": {"issue-number": "${{ steps.issue.outputs.number }}", "comment": "fixed",
                   "close-reason": "not_planned"}},
@@ -178,10 +181,15 @@ async def test_comment_issue_and_close_built_ins(run, server, tmp_path: Path) ->
     out = next(line for line in reporter.lines if line.startswith("O:"))
     assert out == f"O:1 {server.base_url}/acme/app/issues/1 {comments[0]['id']}"
     assert f"Created issue CVE CVE-2023-32681 in app#1: {server.base_url}/acme/app/issues/1" in reporter.lines
-    # dispatchd serves no reactions: the action only warns, as it does on GitHub when one fails.
-    assert [line for line in reporter.lines if line.startswith("##[warning]")] == [
-        f"##[warning]Adding reaction '{r}' to comment id '{comments[0]['id']}' failed." for r in ("rocket", "eyes")
-    ]
+    # The second step replaced the token user's reactions: rocket went, eyes stayed, heart came.
+    assert not [line for line in reporter.lines if line.startswith("##[warning]")]
+    cid = comments[0]["id"]
+    assert [line for line in reporter.lines if " reaction " in line] == [
+        f"Added reaction 'rocket' to comment id '{cid}'.", f"Added reaction 'eyes' to comment id '{cid}'.",
+        f"Removed reaction 'rocket' from comment id '{cid}'.", f"Added reaction 'heart' to comment id '{cid}'.",
+        f"Added reaction 'eyes' to comment id '{cid}'."]
+    reactions = (await server.http.get(f"/repos/acme/app/issues/comments/{cid}/reactions")).json()
+    assert [r["content"] for r in reactions] == ["eyes", "heart"]
 
 
 async def test_comment_inputs_are_checked_as_the_action_does(run, server) -> None:

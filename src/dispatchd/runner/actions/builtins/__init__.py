@@ -125,8 +125,11 @@ class Builtin:
         job.log.write(f"dispatchd built-in {self.action} (in place of {self.ref.uses})")
         for message in warnings:
             warn(job, step, message)
+        # The real actions read every input with @actions/core's getInput, which trims whitespace
+        # (a `body: |` block's final newline included).
+        trimmed = {name: value.strip() for name, value in inputs.items()}
         try:
-            return await self.act(job, step, inputs)
+            return await self.act(job, step, trimmed)
         except StepFailed as failed:
             step.error(job, str(failed))
             return "failure"
