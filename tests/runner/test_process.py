@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dispatchd.runner.jobstate import go_duration
+from dispatchd.runner.process import run_process
 
 from .reporter import MemoryReporter
 
@@ -207,3 +208,40 @@ async def test_background_process_holding_stdout_does_not_block_the_step(run) ->
 async def test_bad_timeout_fails_the_step(run, bad: str) -> None:
     result, _reporter = await run([{"run": "echo hi", "timeout-minutes": bad}])
     assert result.steps[0].outcome == "failure"
+
+
+async def test_a_timed_out_script_gets_sigint_first_and_can_clean_up(run) -> None:
+    # GitHub sends SIGINT first and waits 7.5 s before SIGTERM (ProcessInvoker.cs), so a script
+    # that traps INT runs its cleanup.
+    script = "trap 'echo V:cleanup-on-int; exit 3' INT\nsleep 60"
+    started = time.monotonic()
+    result, reporter = await run([{"name": "slow", "run": script, "timeout-minutes": 0.005}])
+    assert time.monotonic() - started < 5
+    assert "V:cleanup-on-int" in reporter.lines
+    assert result.steps[0].conclusion == "failure"
+    assert "##[error]The action 'slow' has timed out after 0.005 minutes." in reporter.lines
+
+
+async def test_kill_ladder_is_sigint_then_sigterm_then_sigkill(tmp_path: Path) -> None:
+    lines: list[str] = []
+
+    async def keep(batch: list[str]) -> None:
+        lines.extend(batch)
+
+    script = "trap 'echo got-INT' INT\ntrap 'echo got-TERM' TERM\necho ready\nwhile :; do sleep 0.05; done"
+    started = time.monotonic()
+    result = await run_process(
+        ["bash", "-c", script],
+        cwd=str(tmp_path),
+        env=dict(os.environ),
+        on_lines=keep,
+        timeout=0.3,
+        int_grace=0.5,
+        term_grace=0.5,
+    )
+    elapsed = time.monotonic() - started
+    assert result.timed_out and not result.cancelled
+    # (bash may also report its sleep child as "Terminated")
+    assert [line for line in lines if line.startswith(("ready", "got-"))] == ["ready", "got-INT", "got-TERM"]
+    assert result.exit_code == 128 + 9  # SIGKILL
+    assert 1.2 <= elapsed < 5

@@ -5,9 +5,12 @@ No thread and no asyncio child watcher is used (Python 3.11's default watcher st
 child, which costs more than a trivial step): the process is started by :mod:`.spawn`, its output
 pipe and a pidfd (Linux ≥ 5.3) are watched with ``loop.add_reader``.
 
-Kill sequence (GitHub: ``ProcessInvoker.cs`` sends SIGINT, SIGTERM, then kills the tree; here the
-group gets SIGTERM, then SIGKILL after ``term_grace`` seconds), so grandchildren die too unless
-they left the group with ``setsid``.
+Kill sequence on a timeout or a cancellation, GitHub's (``ProcessInvoker.cs``,
+``CancelAndKillProcessTree``): SIGINT, 7.5 s later SIGTERM, 2.5 s later SIGKILL, so a script can
+clean up on ``trap ... INT`` as it can on GitHub. GitHub signals the step's process and then kills
+its tree; here each signal goes to the step's whole process group, so grandchildren die too
+unless they left the group with ``setsid`` (those are found at job end by their
+``RUNNER_TRACKING_ID``).
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ async def run_process(
     timeout: float | None = None,
     cancel_requested: Callable[[], bool] | None = None,
     poll_interval: float = 0.15,
+    int_grace: float = 7.5,
     term_grace: float = 2.5,
     on_spawn: Callable[[], None] | None = None,
 ) -> ProcessResult:
@@ -130,7 +134,7 @@ async def run_process(
     Args:
         timeout: seconds before the group is killed (``timed_out``); None for no limit.
         cancel_requested: polled every ``poll_interval`` seconds; True kills the group (``cancelled``).
-        term_grace: seconds between SIGTERM and SIGKILL.
+        int_grace: seconds between SIGINT and SIGTERM; term_grace: between SIGTERM and SIGKILL.
         on_spawn: called once the process has started (the caller's housekeeping then overlaps
             the child's run instead of adding to the step's time).
 
@@ -184,6 +188,9 @@ async def run_process(
     deadline = time.monotonic() + timeout if timeout is not None else None
     reason: str | None = None
     kill_at: float | None = None
+    #: The signals still to send once the process has outlived the previous one, with the grace
+    #: each leaves before the next.
+    ladder: list[tuple[int, float]] = []
     try:
         while True:
             if pidfd is None and process.poll() is not None:
@@ -214,11 +221,13 @@ async def run_process(
                 elif deadline is not None and now >= deadline:
                     reason = "timed_out"
                 if reason is not None:
-                    kill_group(pgid, signal.SIGTERM)
-                    kill_at = now + term_grace
+                    kill_group(pgid, signal.SIGINT)
+                    kill_at = now + int_grace
+                    ladder = [(signal.SIGTERM, term_grace), (signal.SIGKILL, 0.0)]
             elif kill_at is not None and now >= kill_at:
-                kill_group(pgid, signal.SIGKILL)
-                kill_at = None
+                sig, grace = ladder.pop(0)
+                kill_group(pgid, sig)
+                kill_at = now + grace if ladder else None
     except BaseException:
         # The job itself is being torn down (task cancelled, handler error): the step must not
         # outlive it.
@@ -231,7 +240,7 @@ async def run_process(
         if state["reading"]:
             loop.remove_reader(read_fd)
         if reason is not None:
-            # Grandchildren that ignored SIGTERM, or outlived the leader, go now.
+            # Grandchildren that ignored SIGINT and SIGTERM, or outlived the leader, go now.
             kill_group(pgid, signal.SIGKILL)
         code = process.wait()
         # Take what the process wrote before it exited; stop at "would block" because a
