@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .client import ApiError, Client
+from .fields import FieldError, parse_fields
 from .repos import RepositoryError, name_from_remote, open_repository, valid_name
 
 app = typer.Typer(help="Run GitHub Actions workflows on repository_dispatch events, anywhere.",
@@ -61,33 +61,6 @@ def _use_actions_dir(path: Path | None) -> None:
         raise _fail(f"--actions-dir {path}: no such directory")
     current = os.environ.get("DISPATCHD_ACTIONS_DIR")
     os.environ["DISPATCHD_ACTIONS_DIR"] = os.pathsep.join(p for p in (str(path.resolve()), current) if p)
-
-
-def parse_fields(fields: list[str]) -> dict[str, Any]:
-    """``-f key=value`` pairs as a payload; a value that parses as JSON (number, true, object…)
-    keeps its type, as ``gh api -F`` does; anything else is a string."""
-    payload: dict[str, Any] = {}
-    for item in fields:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise _fail(f"-f {item!r}: expected KEY=VALUE")
-        try:
-            # NaN, Infinity and 1e400 are no JSON values: they stay strings
-            payload[key] = json.loads(value, parse_constant=_not_json, parse_float=_finite_float)
-        except ValueError:
-            payload[key] = value
-    return payload
-
-
-def _not_json(name: str) -> float:
-    raise ValueError(name)
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(text)
-    return value
 
 
 @app.command()
@@ -137,7 +110,11 @@ def serve(
 def send(
     repo: Annotated[str, typer.Argument(help="OWNER/NAME")],
     event_type: Annotated[str, typer.Argument(help="the event_type")],
-    field: Annotated[list[str] | None, typer.Option("-f", "--field", help="client_payload KEY=VALUE")] = None,
+    raw_field: Annotated[list[str] | None, typer.Option(
+        "-f", "--raw-field", help="client_payload KEY=VALUE, the value a string (as gh api -f)")] = None,
+    field: Annotated[list[str] | None, typer.Option(
+        "-F", "--field", help="client_payload KEY=VALUE, typed as gh api -F: true/false/null/integers, @FILE; "
+                              "KEY[SUB]= and KEY[]= nest")] = None,
     payload: Annotated[str | None, typer.Option(help="client_payload as a JSON object (or @file)")] = None,
     idempotency_key: Annotated[str | None, typer.Option(help="retries with the same key start nothing new")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="follow the runs, stream their logs; exit 0 only if all succeed")] = False,
@@ -156,7 +133,10 @@ def send(
             raise _fail(f"--payload is not JSON: {e}") from None
         if not isinstance(body, dict):
             raise _fail("--payload: client_payload must be a JSON object")
-    body.update(parse_fields(field or []))
+    try:
+        body.update(parse_fields(raw_field or [], field or []))
+    except FieldError as e:
+        raise _fail(str(e)) from None
     with api_client() as client:
         receipt = client.dispatch(repo, event_type, body, idempotency_key=idempotency_key,
                                   return_run_details=not dry_run, dry_run=dry_run).json()

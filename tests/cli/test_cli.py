@@ -230,11 +230,12 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
                    env=clean_env(DISPATCHD_TOKEN="tok"))
     client = clean_env(DISPATCHD_TOKEN="tok", DISPATCHD_SERVER=served.base_url)
 
-    # --payload gives the base object, -f fields are added over it
+    # --payload gives the base object, fields are added over it: -f strings, -F typed as gh api -F
     (tmp_path / "payload.json").write_text(json.dumps({"cve": "CVE-0", "from_file": [True, None]}))
-    sent = dispatchd("send", "acme/app", "evt", "--payload", "@payload.json", "-f", "cve=CVE-1", "-f", "n=3",
-                     "-f", "flag=true", "-f", "words=two words", "-f", 'obj={"a": [1]}', "-f", "nan=NaN",
-                     env=client, cwd=tmp_path)
+    (tmp_path / "notes.txt").write_text("line 1\nline 2\n")
+    sent = dispatchd("send", "acme/app", "evt", "--payload", "@payload.json", "-f", "cve=CVE-1", "-F", "n=3",
+                     "-F", "flag=true", "-f", "words=two words", "-F", "obj[a][]=1", "-F", "nan=NaN",
+                     "-f", "raw=3", "-F", "notes=@notes.txt", "-F", "none[]", env=client, cwd=tmp_path)
     assert (sent.returncode, sent.stderr) == (0, "")
     runs = wait_completed(served, "tok", 3)
     by_path = {r["path"]: r for r in runs}
@@ -273,14 +274,15 @@ def test_send_runs_and_logs(serve, app_repo, tmp_path):
     assert sorted(r["id"] for r in json.loads(as_json.stdout)["workflow_runs"]) == sorted(
         [ok["id"], failed["id"], broken["id"]])
 
-    # `logs`: the payload arrived with its types (n a number, flag a boolean, obj an object; NaN is
-    # no JSON value, so a string)
+    # `logs`: the payload arrived with its types (n a number, flag a boolean, obj an object, raw a
+    # string; NaN is no integer, so a string)
     log = dispatchd("logs", str(ok["id"]), env=client)
     assert log.returncode == 0, log.stderr
     assert "=== show (success)" in log.stdout
     assert "cve is CVE-1" in log.stdout
     assert ('payload {"cve": "CVE-1", "flag": true, "from_file": [true, null], "n": 3, "nan": "NaN", '
-            '"obj": {"a": [1]}, "words": "two words"}') in log.stdout
+            '"none": [], "notes": "line 1\\nline 2\\n", "obj": {"a": [1]}, "raw": "3", "words": "two words"}'
+            ) in log.stdout
     log = dispatchd("logs", str(failed["id"]), env=client)
     assert log.returncode == 0, log.stderr
     assert "=== fail (failure)" in log.stdout
@@ -435,6 +437,8 @@ BAD_INPUT = [
         strict=True, reason="a database that refuses connections fails the app's lifespan start-up inside uvicorn, "
                             "which logs the whole traceback and exits 3")),
     (["send", "acme/app", "evt", "-f", "novalue"], "error: -f 'novalue': expected KEY=VALUE"),
+    (["send", "acme/app", "evt", "-F", "a=1", "-F", "a[b]=2"], "error: -F 'a[b]=2': 'a' is not an object"),
+    (["send", "acme/app", "evt", "-F", "f=@missing.txt"], "error: @missing.txt: No such file"),
     (["send", "acme/app", "evt", "-f", "=v"], "error: -f '=v': expected KEY=VALUE"),
     # a message quoting the user's input shows it as typed (no console markup)
     (["send", "acme/app", "evt", "-f", "[bold]x"], "error: -f '[bold]x': expected KEY=VALUE"),
