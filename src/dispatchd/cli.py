@@ -81,7 +81,8 @@ def serve(
         repositories = [open_repository(spec) for spec in repos]
     except RepositoryError as e:
         raise _fail(str(e)) from None
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
 
     from .server import Server, ServerConfig
 
@@ -93,6 +94,12 @@ def serve(
         server = Server(config)
     except (ArgumentError, ImportError) as e:  # a URL SQLAlchemy cannot use, or its driver is missing
         raise _fail(f"--db {db}: {e}") from None
+    try:
+        server.engine.db.ping()
+    except DBAPIError as e:  # checked here: inside uvicorn's start-up it would be a traceback
+        shown = make_url(db).render_as_string(hide_password=True) if db else db
+        reason = " ".join(line.strip() for line in str(e.orig if e.orig is not None else e).splitlines())
+        raise _fail(f"--db {shown}: cannot connect: {reason}") from None
     if server.token_generated:
         console.print(f"admin token (shown once; stored in {config.data_dir}/admin-token):", highlight=False,
                       markup=False)

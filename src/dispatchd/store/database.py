@@ -44,6 +44,12 @@ class Database:
     def is_sqlite(self) -> bool:
         return is_sqlite(self.engine)
 
+    def ping(self) -> None:
+        """Open and close one connection: raises SQLAlchemy's ``OperationalError`` when the
+        database refuses or cannot be reached."""
+        with self.engine.connect():
+            pass
+
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (idempotent, safe at every start)."""
         cfg = Config()
