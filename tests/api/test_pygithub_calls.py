@@ -43,6 +43,16 @@ async def test_workflow_dispatch_runs_and_rerun(srv, gh):
     run_id, event, conclusion, attempt, jobs = await asyncio.to_thread(listing)
     assert (event, conclusion, attempt, jobs) == ("workflow_dispatch", "success", 1, [("show", "success")])
 
+    def timing():
+        run = gh.get_repo("acme/app").get_workflow_run(run_id)
+        return run.timing(), run.run_started_at, run.updated_at
+
+    usage, started, updated = await asyncio.to_thread(timing)
+    # GitHub's seconds-resolution timestamps bound the duration in milliseconds.
+    assert usage.billable == {}
+    assert (updated - started).total_seconds() * 1000 - 1000 <= usage.run_duration_ms
+    assert usage.run_duration_ms <= (updated - started).total_seconds() * 1000 + 1000
+
     def rerun():
         return gh.get_repo("acme/app").get_workflow_run(run_id).rerun()
 

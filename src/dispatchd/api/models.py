@@ -53,6 +53,13 @@ class Repository(_Open):
     default_branch: str
 
 
+class WorkflowRunUsage(_Open):
+    """A run's usage: billable time per runner OS (empty on dispatchd) and its duration."""
+
+    billable: dict[str, Any]
+    run_duration_ms: int
+
+
 class WorkflowRun(_Open):
     id: int
     name: str | None

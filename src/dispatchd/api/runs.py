@@ -33,6 +33,7 @@ LOG_LINK_SECONDS = 60
 RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
 JOBS_DOC = "https://docs.github.com/rest/actions/workflow-jobs"
 RERUN_DOC = "https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow"
+USAGE_DOC = "https://docs.github.com/rest/actions/workflow-runs#get-workflow-run-usage"
 DELETE_DOC = "https://docs.github.com/rest/actions/workflow-runs#delete-a-workflow-run"
 
 
@@ -122,6 +123,18 @@ def router(ctx: ApiContext) -> APIRouter:
         return SimpleNamespace(**{**dict(run._mapping), "run_attempt": attempt, "status": snap.status,
                                   "conclusion": snap.conclusion, "run_started_at": snap.run_started_at,
                                   "updated_at": snap.updated_at, "triggering_actor": snap.actor})
+
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/timing", responses=models.ok(models.WorkflowRunUsage))
+    async def get_run_usage(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
+        """A run's usage (GitHub: "Get workflow run usage"). ``billable`` is ``{}``: runs on
+        dispatchd's runners bill no minutes, as GitHub shows for self-hosted runners.
+        ``run_duration_ms``: milliseconds from the latest attempt's start to its completion (to now
+        while it runs)."""
+        a = await ctx.access(request, owner, repo, "read", USAGE_DOC)
+        run = await _run_or_404(a.repo_id, run_id)
+        end = run.updated_at if run.status == "completed" else time.time()
+        start = run.run_started_at or run.created_at
+        return JSONResponse({"billable": {}, "run_duration_ms": max(0, round((end - start) * 1000))})
 
     @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}",
            responses=models.ok(models.WorkflowRun))
