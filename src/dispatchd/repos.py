@@ -178,6 +178,53 @@ class Repository:
         except RepositoryError:
             return None
 
+    def branch_sha(self, branch: str) -> str | None:
+        """The tip of ``refs/heads/<branch>``, or None when there is no such branch."""
+        if not branch or branch.startswith("-") or "\x00" in branch:
+            return None
+        try:
+            return self.head_sha(branch)
+        except RepositoryError:
+            return None
+
+    def commit_sha(self, ref: str) -> str | None:
+        """The full sha of the commit ``ref`` names (a sha, abbreviated or not, a branch or a
+        tag), or None when it names no commit."""
+        if not ref or ref.startswith("-") or "\x00" in ref or len(ref) > 255:
+            return None
+        for candidate in (f"refs/heads/{ref}", f"refs/tags/{ref}", ref):
+            try:
+                return _git(self.path, "rev-parse", "--verify", "-q", f"{candidate}^{{commit}}").decode().strip()
+            except RepositoryError:
+                continue
+        return None
+
+    def compare(self, base_sha: str, head_sha: str) -> dict[str, int]:
+        """What a pull request from ``head_sha`` into ``base_sha`` holds: ``commits`` (on head, not
+        on base), and ``additions``, ``deletions``, ``changed_files`` of the diff from their merge
+        base (GitHub's three-dot diff)."""
+        commits = int(_git(self.path, "rev-list", "--count", f"{base_sha}..{head_sha}").decode().strip() or 0)
+        additions = deletions = files = 0
+        for line in _git(self.path, "diff", "--numstat", f"{base_sha}...{head_sha}").decode(errors="replace").splitlines():
+            added, deleted, _ = line.split("\t", 2)
+            files += 1
+            # Binary files show "-": GitHub counts them as changed files without lines.
+            additions += int(added) if added.isdigit() else 0
+            deletions += int(deleted) if deleted.isdigit() else 0
+        return {"commits": commits, "additions": additions, "deletions": deletions, "changed_files": files}
+
+    def merge_tree(self, base_sha: str, head_sha: str) -> str | None:
+        """The tree of merging ``head_sha`` into ``base_sha``, or None when they conflict.
+
+        Raises RepositoryError when git cannot merge without a working tree (before git 2.38)."""
+        proc = subprocess.run(["git", "-C", str(self.path), "merge-tree", "--write-tree", "--no-messages",
+                               base_sha, head_sha], capture_output=True, check=False)
+        if proc.returncode == 1:
+            return None
+        if proc.returncode != 0:
+            raise RepositoryError(f"git merge-tree: {proc.stderr.decode(errors='replace').strip()}")
+        return proc.stdout.decode().split("\n", 1)[0].strip()
+
     def commit_info(self, sha: str) -> dict[str, str]:
         """``{id, tree_id, message, timestamp, author_name, author_email}`` of a commit."""
         out = _git(self.path, "show", "-s", "--format=%H%n%T%n%cI%n%an%n%ae%n%B", sha).decode()

@@ -68,7 +68,8 @@ def reactions_rollup(url: str, counts: dict[str, int] | None) -> dict[str, Any]:
 def issue_json(row: Any, owner: str, full: str, base: str, reactions: dict[str, int] | None = None) -> dict[str, Any]:
     api = f"{base}/repos/{full}/issues/{row.number}"
     assignees = [user_json(a, base) for a in (row.assignees or [])]
-    return {
+    pull = getattr(row, "pull_id", None) is not None
+    data = {
         "id": row.id,
         "node_id": f"I_{row.id}",
         "url": api,
@@ -76,7 +77,7 @@ def issue_json(row: Any, owner: str, full: str, base: str, reactions: dict[str, 
         "labels_url": f"{api}/labels{{/name}}",
         "comments_url": f"{api}/comments",
         "events_url": f"{api}/events",
-        "html_url": f"{base}/{full}/issues/{row.number}",
+        "html_url": f"{base}/{full}/{'pull' if pull else 'issues'}/{row.number}",
         "number": row.number,
         "state": row.state,
         "state_reason": row.state_reason,
@@ -97,6 +98,13 @@ def issue_json(row: Any, owner: str, full: str, base: str, reactions: dict[str, 
         "reactions": reactions_rollup(f"{api}/reactions", reactions),
         "timeline_url": f"{api}/timeline",
     }
+    if pull:
+        # GitHub: a pull request is an issue, and the issue says so (and links the pull request).
+        html = f"{base}/{full}/pull/{row.number}"
+        data["pull_request"] = {"url": f"{base}/repos/{full}/pulls/{row.number}", "html_url": html,
+                                "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
+                                "merged_at": iso(getattr(row, "pull_merged_at", None))}
+    return data
 
 
 def comment_json(row: Any, number: int, owner: str, full: str, base: str,

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from ..store import tokens as stored_tokens
-from ..store.schema import job_logs, jobs, run_attempts, workflow_runs
+from ..store.schema import check_runs, job_logs, jobs, run_attempts, workflow_runs
 from ..workflow import Workflow
 from .planner import PlannerConfig, advance_run
 from .workflows import load_cached
@@ -101,7 +101,7 @@ def rerun(conn: Connection, run_id: int, cfg: PlannerConfig, *, failed_only: boo
 
 
 def delete_run(conn: Connection, run_id: int) -> None:
-    """Delete a completed run with its jobs, logs and earlier attempts.
+    """Delete a completed run with its jobs (and their check-run updates), logs and earlier attempts.
 
     Raises :class:`AttemptRefused` while the run is not completed (cancel it first).
     """
@@ -114,6 +114,7 @@ def delete_run(conn: Connection, run_id: int) -> None:
     stored_tokens.revoke_for_jobs(conn, job_ids)
     if job_ids:
         conn.execute(delete(job_logs).where(job_logs.c.job_id.in_(job_ids)))
+        conn.execute(delete(check_runs).where(check_runs.c.job_id.in_(job_ids)))
         conn.execute(delete(jobs).where(jobs.c.id.in_(job_ids)))
     conn.execute(delete(run_attempts).where(run_attempts.c.run_id == run_id))
     conn.execute(delete(workflow_runs).where(workflow_runs.c.id == run_id))

@@ -2,6 +2,9 @@
 
 Labels and assignees are lists of names kept on the issue row; list filters that need them
 (``labels=a,b``) are applied after the state filter, which keeps the SQL portable.
+
+A pull request is an issue too: rows read here carry ``pull_id`` and ``pull_merged_at`` (None
+for a plain issue), which the API shows as the issue's ``pull_request`` key.
 """
 
 from __future__ import annotations
@@ -12,7 +15,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import issue_comments, issues
+from .schema import issue_comments, issues, pulls
+
+
+def _rows() -> Any:
+    return (select(issues, pulls.c.id.label("pull_id"), pulls.c.merged_at.label("pull_merged_at"))
+            .select_from(issues.outerjoin(pulls, pulls.c.issue_id == issues.c.id)))
 
 
 def create(conn: Connection, repository_id: int, *, title: str, body: str | None, labels: list[str],
@@ -25,12 +33,11 @@ def create(conn: Connection, repository_id: int, *, title: str, body: str | None
         repository_id=repository_id, number=number, title=title, body=body, state="open", labels=labels,
         assignees=assignees, author=author, comments=0, locked=False, created_at=now, updated_at=now,
     )).inserted_primary_key[0]
-    return conn.execute(select(issues).where(issues.c.id == issue_id)).one()
+    return conn.execute(_rows().where(issues.c.id == issue_id)).one()
 
 
 def get(conn: Connection, repository_id: int, number: int) -> Any:
-    return conn.execute(select(issues).where(issues.c.repository_id == repository_id,
-                                             issues.c.number == number)).first()
+    return conn.execute(_rows().where(issues.c.repository_id == repository_id, issues.c.number == number)).first()
 
 
 def listing(conn: Connection, repository_id: int, *, state: str = "open", labels: list[str] | None = None,
@@ -48,7 +55,7 @@ def listing(conn: Connection, repository_id: int, *, state: str = "open", labels
     column = {"created": issues.c.created_at, "updated": issues.c.updated_at, "comments": issues.c.comments}[sort]
     order = [column.asc() if direction == "asc" else column.desc(),
              issues.c.id.asc() if direction == "asc" else issues.c.id.desc()]
-    rows = list(conn.execute(select(issues).where(*cond).order_by(*order)))
+    rows = list(conn.execute(_rows().where(*cond).order_by(*order)))
     if labels:
         wanted = {name.lower() for name in labels}
         rows = [r for r in rows if wanted <= {name.lower() for name in (r.labels or [])}]
@@ -58,7 +65,7 @@ def listing(conn: Connection, repository_id: int, *, state: str = "open", labels
 def update_issue(conn: Connection, issue_id: int, changes: dict[str, Any]) -> Any:
     """Apply ``changes`` (title, body, state, state_reason, labels, assignees); closing stamps
     ``closed_at``, reopening clears it. Returns the new row."""
-    row = conn.execute(select(issues).where(issues.c.id == issue_id)).one()
+    row = conn.execute(_rows().where(issues.c.id == issue_id)).one()
     values = dict(changes)
     now = time.time()
     if values.get("state") == "closed" and row.state != "closed":
@@ -69,7 +76,7 @@ def update_issue(conn: Connection, issue_id: int, changes: dict[str, Any]) -> An
         values.setdefault("state_reason", "reopened")
     values["updated_at"] = now
     conn.execute(update(issues).where(issues.c.id == issue_id).values(**values))
-    return conn.execute(select(issues).where(issues.c.id == issue_id)).one()
+    return conn.execute(_rows().where(issues.c.id == issue_id)).one()
 
 
 def add_comment(conn: Connection, issue_id: int, body: str, author: str) -> Any:
