@@ -11,7 +11,21 @@ from fastapi import FastAPI
 
 from ..engine.service import Engine
 from ..webhooks import WebhookService
-from . import artifacts, callbacks, dispatches, errors, hooks, issues, reactions, repos, runs, secrets, tokens, workflows
+from . import (
+    artifacts,
+    callbacks,
+    dispatches,
+    errors,
+    hooks,
+    issues,
+    reactions,
+    releases,
+    repos,
+    runs,
+    secrets,
+    tokens,
+    workflows,
+)
 from .auth import Authenticator
 from .context import ApiContext
 from .signing import Signer
@@ -42,7 +56,7 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     ctx = ApiContext(engine=engine, auth=Authenticator(admin_token, engine.db), base_url=base_url.rstrip("/"),
                      webhooks=webhook_service, log_links=Signer(admin_token, "logs"))
     errors.install(app)
-    for module in (dispatches, runs, workflows, repos, issues, reactions, hooks, tokens, artifacts):
+    for module in (dispatches, runs, workflows, repos, issues, reactions, releases, hooks, tokens, artifacts):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))
     app.include_router(secrets.router(ctx))

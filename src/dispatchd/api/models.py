@@ -276,6 +276,98 @@ class ReactionCreateRequest(BaseModel):
     content: ReactionContent
 
 
+class ReleaseAsset(_Open):
+    url: str
+    browser_download_url: str
+    id: int
+    node_id: str
+    name: str
+    label: str | None
+    state: Literal["uploaded", "open"]
+    content_type: str
+    size: int
+    digest: str | None
+    download_count: int
+    created_at: str
+    updated_at: str
+    uploader: SimpleUser | None
+
+
+class ReleaseAssetList(RootModel[list[ReleaseAsset]]):
+    """A page of a release's assets."""
+
+
+class Release(_Open):
+    url: str
+    html_url: str
+    assets_url: str
+    upload_url: str
+    tarball_url: str | None
+    zipball_url: str | None
+    id: int
+    node_id: str
+    tag_name: str
+    target_commitish: str
+    name: str | None
+    body: str | None
+    draft: bool
+    prerelease: bool
+    immutable: bool
+    created_at: str
+    updated_at: str | None
+    published_at: str | None
+    author: SimpleUser
+    assets: list[ReleaseAsset]
+
+
+class ReleaseList(RootModel[list[Release]]):
+    """A page of releases, newest first."""
+
+
+class ReleaseCreateRequest(BaseModel):
+    tag_name: str
+    target_commitish: str | None = Field(None, description="a branch or a full commit sha (default: the "
+                                                           "default branch); where a missing tag is created")
+    name: str | None = None
+    body: str | None = None
+    draft: bool | None = None
+    prerelease: bool | None = None
+    discussion_category_name: str | None = None
+    generate_release_notes: bool | None = None
+    make_latest: Literal["true", "false", "legacy"] | None = None
+
+
+class ReleaseUpdateRequest(BaseModel):
+    tag_name: str | None = None
+    target_commitish: str | None = None
+    name: str | None = None
+    body: str | None = None
+    draft: bool | None = None
+    prerelease: bool | None = None
+    discussion_category_name: str | None = None
+    make_latest: Literal["true", "false", "legacy"] | None = None
+
+
+class ReleaseNotesRequest(BaseModel):
+    tag_name: str
+    target_commitish: str | None = None
+    previous_tag_name: str | None = None
+    configuration_file_path: str | None = None
+
+
+class ReleaseNotes(_Open):
+    """Generated release notes."""
+
+    name: str
+    body: str
+
+
+class ReleaseAssetUpdateRequest(BaseModel):
+    name: str | None = None
+    label: str | None = None
+    state: str | None = None
+
+
 class TokenCreateRequest(BaseModel):
     repository: str = Field(description="OWNER/NAME")
     scope: Literal["read", "dispatch", "write"]
@@ -379,6 +471,8 @@ _QUERY: dict[str, dict[str, Any]] = {
     "direction": {"type": "string", "enum": ["asc", "desc"]},
     "since": {"type": "string", "format": "date-time"},
     "content": {"type": "string", "enum": ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]},
+    "name": {"type": "string"},
+    "label": {"type": "string"},
 }
 
 
