@@ -58,12 +58,47 @@ class Case:
     repo: str = "octo-org/demo"
     #: top-level client_payload properties left out of the dispatch
     drop: tuple[str, ...] = ()
+    #: client_payload properties naming a commit: they name the served repository's commit (the
+    #: example's sha is not in it; GitHub refuses a release target it does not have)
+    shas: tuple[str, ...] = ()
     #: the slash command's comment exists: it is posted on the payload's issue first, and the
     #: payload names it (the server gives comments their own ids)
     comment: bool = False
 
     def __str__(self) -> str:
         return self.event.removesuffix(".json")
+
+
+def served_git(srv: Any, *args: str) -> str:
+    """git's output in the (first) served repository."""
+    path = srv.server.config.repos[0].path
+    return subprocess.run(["git", "-C", str(path), *args], check=False, capture_output=True,
+                          text=True).stdout.strip()
+
+
+async def runner_images_release_check(srv: Any, event: dict[str, Any], run_id: int) -> None:
+    # ncipollo/release-action with allowUpdates: no release has the tag, so it is created, by the
+    # job's token, with the tag made at the payload's commit.
+    payload = event["client_payload"]
+    releases = (await srv.http.get("/repos/octo-org/demo/releases")).json()
+    assert [(r["tag_name"], r["name"], r["body"], r["draft"], r["prerelease"], r["target_commitish"],
+             r["author"]["login"]) for r in releases] == [
+        (payload["ReleaseBranchName"], payload["ReleaseTitle"], payload["ReleaseBody"], False, True,
+         payload["Commitish"], "github-actions[bot]")]
+    assert served_git(srv, "rev-parse", f"refs/tags/{payload['ReleaseBranchName']}") == payload["Commitish"]
+    # A prerelease is never the latest release.
+    assert (await srv.http.get("/repos/octo-org/demo/releases/latest")).status_code == 404
+
+
+async def http4k_release_check(srv: Any, event: dict[str, Any], run_id: int) -> None:
+    # actions/create-release: the body is NOTE.md (the CHANGELOG section), the tag is made at the
+    # run's commit (commitish defaults to github.sha).
+    version = event["client_payload"]["version"]
+    head_sha = (await srv.http.get(f"/repos/octo-org/demo/actions/runs/{run_id}")).json()["head_sha"]
+    latest = (await srv.http.get("/repos/octo-org/demo/releases/latest")).json()
+    assert (latest["tag_name"], latest["name"], latest["body"], latest["draft"], latest["prerelease"],
+            latest["target_commitish"]) == (version, version, "- http4k-core: new things\n", False, False, head_sha)
+    assert served_git(srv, "rev-parse", f"refs/tags/{version}") == head_sha
 
 
 def action_yml(name: str) -> str:
@@ -151,7 +186,9 @@ def command_comment_check(workflow: str) -> Check:
 CASES = [
     Case("actions__runner-images__create_github_release.yml", ".github/workflows/create_github_release.yml",
          "actions__runner-images__create_github_release__create-github-release.json", "success",
-         missing="ncipollo/release-action has no built-in and dispatchd has no releases API"),
+         log=(("dispatchd built-in ncipollo/release-action (in place of "
+               "ncipollo/release-action@b7eabc95ff50cbeeedec83973935c8f306dfcd0b)"),),
+         shas=("Commitish",), check=runner_images_release_check),
     # The release branch is pushed as <branch>-docs to the served repository; then github-script
     # looks for an open pull request and opens one.
     Case("actions__runner-images__create_pull_request.yml", ".github/workflows/create_pull_request.yml",
@@ -201,7 +238,9 @@ CASES = [
          "http4k__http4k__new-release-github__http4k-release.json", "success",
          files={"bin/build_release_note.sh": RELEASE_NOTE,
                 "CHANGELOG.md": "### v6.5.0.0\n- http4k-core: new things\n### v6.4.0.0\n- older\n"},
-         missing="actions/create-release has no built-in and dispatchd has no releases API"),
+         log=(("dispatchd built-in actions/create-release (in place of "
+               "actions/create-release@0cb9c9b65d5d1901c1f53e5e66eaf4afd303e70e)"),),
+         check=http4k_release_check),
     # The fork's /ok-to-test: the job runs (the named sha prefixes the head sha) and checks out
     # refs/pull/42/merge; github-script then reads the pull request and its check runs.
     Case("imjohnbo__ok-to-test__integration.yml", ".github/workflows/integration.yml",
@@ -321,6 +360,8 @@ async def test_corpus_workflow_with_built_ins(case: Case, start_server, make_git
         assert r.status_code == 201, r.text
     event = json.loads((CORPUS / "events" / case.event).read_text())
     payload = event["client_payload"]
+    for key in case.shas:
+        payload[key] = served_git(srv, "rev-parse", "HEAD")
     if case.comment:
         command = payload["github"]["payload"]["comment"]
         r = await srv.http.post(f"/repos/{case.repo}/issues/{payload['github']['payload']['issue']['number']}/comments",

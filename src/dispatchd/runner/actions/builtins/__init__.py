@@ -33,6 +33,8 @@ BUILTINS: dict[str, tuple[str, str]] = {
     "peter-evans/close-issue": ("close_issue", "CloseIssue"),
     "actions/upload-artifact": ("upload_artifact", "UploadArtifact"),
     "actions/download-artifact": ("download_artifact", "DownloadArtifact"),
+    "ncipollo/release-action": ("release_action", "ReleaseAction"),
+    "actions/create-release": ("create_release", "CreateRelease"),
 }
 
 
