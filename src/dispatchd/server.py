@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -17,6 +19,34 @@ from .engine.queue import DEFAULT_LEASE_SECONDS
 from .engine.service import Engine, EngineConfig
 from .repos import Repository
 from .store.database import default_url
+
+
+class FreezeAfterStartup:
+    """ASGI wrapper: once the app's start-up is done (engine started, migrations run), and before
+    uvicorn opens its socket, move every object then alive out of the cyclic collector's reach
+    (``gc.freeze``). The start-up heap — modules, the app, the workflow schema — is ~150,000
+    objects; walking it in a full (generation 2) collection stopped the event loop for 60–200 ms
+    every few seconds under load, which was the whole p99 of dispatch latency. Later full
+    collections walk only what was made since (~1 ms).
+
+    Process-wide, so only ``serve()`` uses it; an embedding process keeps its collector as is.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_frozen(message: dict[str, Any]) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                gc.collect()  # start-up garbage is freed first, not kept for ever
+                gc.freeze()
+            await send(message)
+
+        await self.app(scope, receive, send_frozen)
 
 
 @dataclass
@@ -80,4 +110,5 @@ class Server:
         # The store's writer thread and the event loop hand the GIL back and forth for every
         # commit; CPython's default 5 ms switch interval would make each hand-off wait that long.
         sys.setswitchinterval(0.0005)
+        self._uvicorn.config.app = FreezeAfterStartup(self.app)
         await self._uvicorn.serve()
