@@ -57,7 +57,7 @@ async def run_once(event_name: str, payload: dict[str, Any], repo_path: Path, *,
     engine = Engine(EngineConfig(db_url=f"sqlite:///{tmp / 'run.db'}", data_dir=tmp, runners=runners,
                                  fixed_workspace=str(repo_path), secrets=dict(secrets or {}),
                                  extra_env=dict(env or {}), skip_unrunnable=True, accepts_dispatches=False,
-                                 matrix_filter=dict(matrix or {})), [repo])
+                                 matrix_filter=dict(matrix or {}), throwaway_db=True), [repo])
     try:
         await engine.start()
         repo_id = next(iter(engine.repos))

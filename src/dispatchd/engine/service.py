@@ -52,6 +52,9 @@ class EngineConfig:
     skip_unrunnable: bool = False
     accepts_dispatches: bool = True
     matrix_filter: dict[str, list[str]] = field(default_factory=dict)
+    #: The database is new and deleted after use (one-shot runs): its tables are created
+    #: directly instead of through the migrations.
+    throwaway_db: bool = False
 
 
 class Engine:
@@ -80,7 +83,7 @@ class Engine:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.db.migrate)
+        await loop.run_in_executor(None, self.db.create_schema if self.config.throwaway_db else self.db.migrate)
         for repo in self._initial_repos:
             await self.add_repository(repo)
         # Jobs that were running when a previous server died: their leases are the judge.
