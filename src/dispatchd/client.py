@@ -7,9 +7,10 @@ Reads ``DISPATCHD_SERVER`` (default ``http://127.0.0.1:8080``) and ``DISPATCHD_T
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 
@@ -31,6 +32,10 @@ class Client:
                    "User-Agent": "dispatchd-client"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        # Imported here: httpx (with the rich and click it loads) adds ~60 ms to the start of
+        # every CLI command, and `dispatchd run` and `serve` make no client.
+        import httpx
+
         self._http = httpx.Client(base_url=self.server, headers=headers, timeout=timeout)
 
     def close(self) -> None:
@@ -43,6 +48,8 @@ class Client:
         self.close()
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as e:

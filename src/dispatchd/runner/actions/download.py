@@ -21,8 +21,6 @@ import tarfile
 import tempfile
 from collections.abc import Mapping
 
-import httpx
-
 from dispatchd.runner.actions import ActionRef
 
 #: Seconds a download may take before the step fails.
@@ -51,6 +49,10 @@ async def fetch(ref: ActionRef, base: str, cache: str, token: str | None = None)
     """Download and unpack ``ref`` into ``cache``; returns ``cache/owner/repo@ref``.
 
     Raises DownloadError (HTTP error, not a tarball, unsafe member)."""
+    # Imported here: httpx (with the rich and click it loads) adds ~60 ms to every start of
+    # the runner, and only a download needs it.
+    import httpx
+
     url = tarball_url(base, ref)
     target = os.path.join(cache, ref.owner, f"{ref.repo}@{ref.ref}")
     os.makedirs(os.path.dirname(target), exist_ok=True)
