@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import gc
 import json
 import os
 import sys
@@ -335,6 +337,10 @@ def run_cmd(
                 console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False, markup=False)
                 for line in j["log"].splitlines():
                     console.print(f"    {line}", highlight=False, markup=False)
+    # When the process exits, freezing the collector's objects first spares the interpreter's
+    # exit its collections over every object the engine's libraries made (~150 ms, a third of
+    # act's whole run of a 50-step job). At exit only: an in-process caller keeps its collector.
+    atexit.register(gc.freeze)
     # Nothing ran is not a success: a CI step calling `dispatchd run` must notice.
     raise typer.Exit(0 if result.ok and result.runs else 1)
 
