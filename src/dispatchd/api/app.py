@@ -26,6 +26,7 @@ from . import (
     tokens,
     workflows,
 )
+from . import checks, pulls, statuses
 from .auth import Authenticator
 from .context import ApiContext
 from .signing import Signer
@@ -57,6 +58,8 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
                      webhooks=webhook_service, log_links=Signer(admin_token, "logs"))
     errors.install(app)
     for module in (dispatches, runs, workflows, repos, issues, reactions, releases, hooks, tokens, artifacts):
+        app.include_router(module.router(ctx))
+    for module in (pulls, checks, statuses):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))
     app.include_router(secrets.router(ctx))

@@ -212,6 +212,7 @@ class Issue(_Open):
     labels_url: str
     comments_url: str
     events_url: str
+    pull_request: dict[str, Any] | None = Field(None, description="present when the issue is a pull request")
 
 
 class IssueList(RootModel[list[Issue]]):
@@ -368,6 +369,180 @@ class ReleaseAssetUpdateRequest(BaseModel):
     state: str | None = None
 
 
+class PullRequestRef(_Open):
+    label: str
+    ref: str
+    sha: str
+    user: SimpleUser
+    repo: Repository | None
+
+
+class PullRequestSimple(_Open):
+    """A pull request as lists show it."""
+
+    id: int
+    node_id: str
+    number: int
+    state: Literal["open", "closed"]
+    locked: bool
+    title: str
+    body: str | None
+    user: SimpleUser
+    labels: list[Label]
+    assignees: list[SimpleUser]
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+    merged_at: str | None
+    merge_commit_sha: str | None
+    head: PullRequestRef
+    base: PullRequestRef
+    draft: bool
+    author_association: str
+    url: str
+    html_url: str
+    issue_url: str
+    statuses_url: str
+
+
+class PullRequest(PullRequestSimple):
+    """A pull request."""
+
+    merged: bool
+    mergeable: bool | None
+    mergeable_state: str
+    merged_by: SimpleUser | None
+    comments: int
+    maintainer_can_modify: bool
+    commits: int
+    additions: int
+    deletions: int
+    changed_files: int
+
+
+class PullRequestList(RootModel[list[PullRequestSimple]]):
+    """A page of pull requests."""
+
+
+class PullRequestCreateRequest(BaseModel):
+    title: str | None = None
+    head: str = Field(description="branch, or owner:branch")
+    base: str
+    body: str | None = None
+    draft: bool | None = None
+    maintainer_can_modify: bool | None = None
+
+
+class PullRequestUpdateRequest(BaseModel):
+    title: str | None = None
+    body: str | None = None
+    state: Literal["open", "closed"] | None = None
+    base: str | None = None
+    maintainer_can_modify: bool | None = None
+
+
+class PullRequestMergeRequest(BaseModel):
+    commit_title: str | None = None
+    commit_message: str | None = None
+    sha: str | None = Field(None, description="the head sha the merge is for (409 when the head moved)")
+    merge_method: Literal["merge", "squash", "rebase"] | None = None
+
+
+class PullRequestMergeResult(_Open):
+    """The merge commit."""
+
+    sha: str
+    merged: bool
+    message: str
+
+
+class CheckRunOutput(_Open):
+    title: str | None
+    summary: str | None
+    text: str | None
+    annotations_count: int
+    annotations_url: str
+
+
+class CheckRun(_Open):
+    """A check run: a job, for its run's head commit."""
+
+    id: int
+    head_sha: str
+    node_id: str
+    external_id: str | None
+    url: str
+    html_url: str | None
+    details_url: str | None
+    status: str
+    conclusion: str | None
+    started_at: str | None
+    completed_at: str | None
+    output: CheckRunOutput
+    name: str
+    check_suite: dict[str, Any] | None
+    app: dict[str, Any] | None
+    pull_requests: list[Any]
+
+
+class CheckRunList(_Open):
+    """Check runs of a commit."""
+
+    total_count: int
+    check_runs: list[CheckRun]
+
+
+class CheckRunUpdateRequest(BaseModel):
+    name: str | None = None
+    details_url: str | None = None
+    external_id: str | None = None
+    started_at: str | None = None
+    status: Literal["queued", "in_progress", "completed"] | None = None
+    conclusion: Literal["action_required", "cancelled", "failure", "neutral", "success", "skipped",
+                        "timed_out"] | None = None
+    completed_at: str | None = None
+    output: dict[str, Any] | None = None
+
+
+class Status(_Open):
+    """A commit status."""
+
+    id: int
+    node_id: str
+    url: str
+    avatar_url: str | None
+    state: Literal["error", "failure", "pending", "success"]
+    description: str | None
+    target_url: str | None
+    context: str
+    created_at: str
+    updated_at: str
+    creator: SimpleUser | None
+
+
+class StatusList(RootModel[list[Status]]):
+    """Statuses, newest first."""
+
+
+class CombinedStatus(_Open):
+    """The latest status of each context, and their combined state."""
+
+    state: str
+    statuses: list[Status]
+    sha: str
+    total_count: int
+    repository: Repository
+    commit_url: str
+    url: str
+
+
+class StatusCreateRequest(BaseModel):
+    state: Literal["error", "failure", "pending", "success"]
+    target_url: str | None = None
+    description: str | None = Field(None, max_length=140)
+    context: str | None = Field(None, description="default: default")
+
+
 class TokenCreateRequest(BaseModel):
     repository: str = Field(description="OWNER/NAME")
     scope: Literal["read", "dispatch", "write"]
@@ -470,6 +645,14 @@ _QUERY: dict[str, dict[str, Any]] = {
     "sort": {"type": "string", "enum": ["created", "updated", "comments"]},
     "direction": {"type": "string", "enum": ["asc", "desc"]},
     "since": {"type": "string", "format": "date-time"},
+    # NAME:variant documents the query parameter NAME where its schema differs between routes.
+    "head": {"type": "string", "description": "owner:branch (a bare branch name is ignored, as on GitHub)"},
+    "base": {"type": "string"},
+    "sort:pulls": {"type": "string", "enum": ["created", "updated", "popularity", "long-running"]},
+    "check_name": {"type": "string"},
+    "status:checks": {"type": "string", "enum": ["queued", "in_progress", "completed", "waiting", "requested",
+                                                 "pending"]},
+    "filter:checks": {"type": "string", "enum": ["latest", "all"], "default": "latest"},
     "content": {"type": "string", "enum": ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]},
     "name": {"type": "string"},
     "label": {"type": "string"},
@@ -478,7 +661,8 @@ _QUERY: dict[str, dict[str, Any]] = {
 
 def query(*names: str) -> dict[str, Any]:
     """``openapi_extra`` that documents query parameters the route reads from the request."""
-    return {"parameters": [{"name": n, "in": "query", "required": False, "schema": _QUERY[n]} for n in names]}
+    return {"parameters": [{"name": n.split(":", 1)[0], "in": "query", "required": False, "schema": _QUERY[n]}
+                           for n in names]}
 
 
 def _inline(schema: Any, defs: dict[str, Any]) -> Any:

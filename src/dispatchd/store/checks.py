@@ -1,5 +1,6 @@
 """Check runs: a job is GitHub's check run for its run's head commit (same id, same name). What
-"Update a check run" changes is kept in ``check_runs`` beside the job; reading merges the two.
+"Update a check run" changes is kept in ``check_runs`` beside the job; the API shows the newer of
+the two (``api.checks.effective``).
 
 Rows read here are the job's columns, then its run's (``run_head_sha``, ``run_head_branch``,
 ``run_attempt_latest``, ``workflow_name``), then the update's, prefixed ``cr_`` (None when the
