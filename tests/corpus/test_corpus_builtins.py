@@ -28,6 +28,7 @@ from shared_data import CORPUS
 from test_corpus_runs import printed
 
 Check = Callable[[Any, dict[str, Any], int], Awaitable[None]]
+Setup = Callable[[Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,17 @@ class Case:
     files: dict[str, str] = field(default_factory=dict)
     #: branches and refs to create at the repository's commit (``refs/...`` as given, else branches)
     refs: tuple[str, ...] = ()
+    #: branches made from the repository's commit with one more commit of these files
+    #: (branch → relative path → text)
+    commits: dict[str, dict[str, str]] = field(default_factory=dict)
     #: repository secrets (``TOKEN`` stands for a token of the server's admin)
     secrets: dict[str, str] = field(default_factory=dict)
     #: issues to open before the dispatch (their numbers are 1, 2, …)
     issues: int = 0
     #: what the API shows afterwards (issues, comments, other runs)
     check: Check | None = None
+    #: what happens on the server before the dispatch (other runs, pull requests), after the issues
+    setup: Setup | None = None
     #: why dispatchd cannot give GitHub's conclusion yet (the case is an expected failure)
     missing: str = ""
     #: the served repository's name
@@ -144,6 +150,61 @@ async def child_response_check(srv: Any, event: dict[str, Any], run_id: int) -> 
         "confirmation_only": "true",
     }
 
+async def create_pr_check(srv: Any, event: dict[str, Any], run_id: int) -> None:
+    # The pull request github-script opened: the pushed -docs branch into the payload's base.
+    payload = event["client_payload"]
+    pulls = (await srv.http.get("/repos/octo-org/demo/pulls", params={"state": "all"})).json()
+    assert [(p["number"], p["state"], p["head"]["ref"], p["base"]["ref"], p["title"], p["body"]) for p in pulls] == [
+        (1, "open", f"{payload['ReleaseBranchName']}-docs", payload["PullRequestBase"], payload["PullRequestTitle"],
+         payload["PullRequestBody"])]
+    pull = (await srv.http.get("/repos/octo-org/demo/pulls/1")).json()
+    release = (await srv.http.get(f"/repos/octo-org/demo/commits/{payload['ReleaseBranchName']}/status")).json()
+    assert (pull["head"]["sha"], pull["commits"], pull["changed_files"], pull["mergeable"]) == (
+        release["sha"], 1, 1, True)
+    [job] = await srv.jobs("octo-org/demo", run_id)
+    assert [(s["name"], s["conclusion"]) for s in job["steps"]] == [
+        ("Run actions/checkout@v5", "success"), ("Clone release branch to create pull request", "success"),
+        ("Create pull request for ubuntu24/20250601.1", "success"), ("Request reviewers", "failure")]
+
+
+#: The fork's branch of the pull request /ok-to-test names. dispatchd does not run pull_request
+#: events, so the branch's workflow also takes workflow_dispatch: run at the branch's head, it leaves
+#: what GitHub's pull_request run leaves there — both jobs skipped (their `if:` wants another
+#: event), each a check run of the head commit.
+OK_TO_TEST_BRANCH = "feature/add-widget"
+
+
+def ok_to_test_branch() -> dict[str, str]:
+    text = (CORPUS / "workflows" / "imjohnbo__ok-to-test__integration.yml").read_text()
+    return {".github/workflows/integration.yml": text.replace("  pull_request:\n", "  pull_request:\n  workflow_dispatch:\n", 1),
+            "widget.txt": "widget support\n"}
+
+
+async def ok_to_test_setup(srv: Any) -> None:
+    r = await srv.http.post("/repos/octo-org/demo/actions/workflows/integration.yml/dispatches",
+                            json={"ref": OK_TO_TEST_BRANCH})
+    assert r.status_code == 204, r.text
+    [run] = await srv.wait_runs("octo-org/demo", 1)
+    jobs = await srv.jobs("octo-org/demo", run["id"])
+    assert [(j["name"], j["conclusion"]) for j in jobs] == [("integration-trusted", "skipped"),
+                                                            ("integration-fork", "skipped")]
+    # Issues 1-41 exist: the pull request is #42, the number the payload names.
+    r = await srv.http.post("/repos/octo-org/demo/pulls", json={
+        "title": "Add widget support", "head": OK_TO_TEST_BRANCH, "base": "main",
+        "body": "This pull request adds widget support.\n\nCloses #41."})
+    assert (r.status_code, r.json()["number"]) == (201, 42), r.text
+
+
+async def ok_to_test_check(srv: Any, event: dict[str, Any], run_id: int) -> None:
+    # github-script found the skipped integration-fork check run of the pull request's head and set
+    # it to the job's status.
+    head = (await srv.http.get("/repos/octo-org/demo/pulls/42")).json()["head"]["sha"]
+    checks = (await srv.http.get(f"/repos/octo-org/demo/commits/{head}/check-runs")).json()
+    assert [(c["name"], c["status"], c["conclusion"]) for c in checks["check_runs"]] == [
+        ("integration-trusted", "completed", "skipped"), ("integration-fork", "completed", "success")]
+    [job] = [j for j in await srv.jobs("octo-org/demo", run_id) if j["name"] == "integration-fork"]
+    assert job["conclusion"] == "success" and job["head_sha"] != head
+
 
 PARENT_WORKFLOW = """\
 name: Parent - Receive Child Responses
@@ -189,12 +250,16 @@ CASES = [
          log=(("dispatchd built-in ncipollo/release-action (in place of "
                "ncipollo/release-action@b7eabc95ff50cbeeedec83973935c8f306dfcd0b)"),),
          shas=("Commitish",), check=runner_images_release_check),
-    # The release branch is pushed as <branch>-docs to the served repository; then github-script
-    # looks for an open pull request and opens one.
+    # The release branch (one commit of updated docs ahead of main) is pushed as <branch>-docs to the
+    # served repository; github-script finds no open pull request for it and opens one. The
+    # repository has no PRAPPROVAL_SECRET secret: the reviewers step's github-token is empty, and
+    # github-script fails before any API call (on GitHub too), as in merge_pull_request below.
     Case("actions__runner-images__create_pull_request.yml", ".github/workflows/create_pull_request.yml",
-         "actions__runner-images__create_pull_request__create-pr.json", "success",
-         refs=("ubuntu24/20250601.1",),
-         missing="dispatchd has no pulls API (github.rest.pulls.list/create answer 404)"),
+         "actions__runner-images__create_pull_request__create-pr.json", "failure",
+         log=("No existing pull request found, creating new one",
+              "Unhandled error: Error: Input required and not supplied: github-token"),
+         commits={"ubuntu24/20250601.1": {"images/ubuntu/Ubuntu2404-Readme.md": "# Ubuntu 24.04\n- 20250601.1\n"}},
+         check=create_pr_check),
     # The repository has no PRAPPROVAL_SECRET secret: `github-token: ${{ secrets.PRAPPROVAL_SECRET }}`
     # is empty, and github-script fails before any API call (on GitHub too). The merge and push
     # before it succeed (and the step sleeps 30 s as written).
@@ -242,11 +307,13 @@ CASES = [
                "actions/create-release@0cb9c9b65d5d1901c1f53e5e66eaf4afd303e70e)"),),
          check=http4k_release_check),
     # The fork's /ok-to-test: the job runs (the named sha prefixes the head sha) and checks out
-    # refs/pull/42/merge; github-script then reads the pull request and its check runs.
+    # refs/pull/42/merge; github-script then reads pull request #42, finds the integration-fork check
+    # run of its head and completes it with the job's status.
     Case("imjohnbo__ok-to-test__integration.yml", ".github/workflows/integration.yml",
          "imjohnbo__ok-to-test__integration__ok-to-test-command.json", "success",
-         refs=("refs/pull/42/merge",),
-         missing="dispatchd has no pulls or checks API (github.rest.pulls.get answers 404)"),
+         log=("Integration tests... success! ;-)",),
+         refs=("refs/pull/42/merge",), commits={OK_TO_TEST_BRANCH: ok_to_test_branch()}, issues=41,
+         setup=ok_to_test_setup, check=ok_to_test_check),
     Case("k8s-school__gha-experiment__repository_dispatch.yml", ".github/workflows/repository_dispatch.yml",
          "k8s-school__gha-experiment__repository_dispatch__e2e.json", "success",
          log=("Branch received: main", "build success for image ", "Succeed to run e2e tests on cluster ")),
@@ -346,6 +413,14 @@ async def test_corpus_workflow_with_built_ins(case: Case, start_server, make_git
         git(repo, "commit", "-q", "-m", "executable")
     for ref in case.refs:
         git(repo, "update-ref", ref if ref.startswith("refs/") else f"refs/heads/{ref}", "HEAD")
+    for branch, files in case.commits.items():
+        git(repo, "checkout", "-q", "-b", branch)
+        for rel, content in files.items():
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(content)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"on {branch}")
+        git(repo, "checkout", "-q", "main")
     specs = [f"{case.repo}={repo}"]
     if case.check is child_response_check:
         parent = make_git_repo({".github/workflows/child-response.yml": PARENT_WORKFLOW}, path=tmp_path / "parent")
@@ -368,15 +443,18 @@ async def test_corpus_workflow_with_built_ins(case: Case, start_server, make_git
                                 json={"body": command["body"]})
         assert r.status_code == 201, r.text
         command["id"] = r.json()["id"]
+    if case.setup is not None:
+        await case.setup(srv)
+    before = len(await srv.runs(case.repo))
     if case.drop:
         r = await srv.dispatch(case.repo, event["action"], payload)
         assert r.status_code == 422 and "No more than 10 properties are allowed" in r.json()["message"], r.text
         payload = {k: v for k, v in payload.items() if k not in case.drop}
     r = await srv.dispatch(case.repo, event["action"], payload)
     assert r.status_code == 204, r.text
-    runs = await srv.wait_runs(case.repo, 1, timeout=90)
-    assert len(runs) == 1
-    run = runs[0]
+    runs = await srv.wait_runs(case.repo, before + 1, timeout=90)
+    assert len(runs) == before + 1
+    run = runs[0]  # the newest
     jobs = await srv.jobs(case.repo, run["id"])
     log = "\n".join([printed(await srv.log(case.repo, j["id"])) for j in jobs])
     assert run["conclusion"] == case.conclusion, log
