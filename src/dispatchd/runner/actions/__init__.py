@@ -91,15 +91,18 @@ def default_display_name(raw: dict[str, Any]) -> str:
 def step_kind(raw: dict[str, Any]) -> StepKind:
     """The kind that runs ``raw``: a run step, an action (local or from an actions folder, with a
     built-in replacement for some), or an unavailable step whose run fails with a message."""
+    from dispatchd.runner.actions.run import RunStep
+
+    if "run" in raw:
+        return RunStep()
+    # Only a `uses` step loads the action kinds: the built-ins bring httpx and their own
+    # modules (~80 ms), which a job of run steps, e.g. under `dispatchd run`, never needs.
     from dispatchd.runner.actions.action import ActionStep
     from dispatchd.runner.actions.builtins import SelfAction, builtin_for
     from dispatchd.runner.actions.checkout import CHECKOUT, Checkout
     from dispatchd.runner.actions.dispatchd import CALLBACK_URL, WAIT, CallbackUrl, WaitForDispatch
-    from dispatchd.runner.actions.run import RunStep
     from dispatchd.runner.actions.unavailable import Unavailable
 
-    if "run" in raw:
-        return RunStep()
     uses = raw.get("uses")
     if not uses:
         return Unavailable("A step must have either 'run' or 'uses'.")
