@@ -3,7 +3,9 @@
 * Headers larger than ``max_header_bytes`` in all: 431 ``Request Header Fields Too Large``.
 * A body larger than ``max_body_bytes`` (by ``Content-Length`` or as it streams): 413
   ``Payload too large`` — the dispatch payload limit (65,535 characters) makes a larger body
-  useless anyway.
+  useless anyway. A release asset upload (``POST /repos/{o}/{r}/releases/{id}/assets``) is a file:
+  it may be ``max_upload_bytes`` (GitHub takes assets up to 2 GiB; dispatchd keeps them in its
+  database, so it holds them to 100 MiB).
 * A client that sends its body slower than ``body_timeout`` seconds in all: 408 ``Request
   timeout``, so a slow client cannot hold a request open for ever.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +28,18 @@ from .errors import DOCS
 class Limits:
     max_header_bytes: int = 16 * 1024
     max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 100 * 1_048_576
     body_timeout: float = 30.0
+
+
+UPLOAD_PATH = re.compile(r"/repos/[^/]+/[^/]+/releases/[0-9]+/assets")
+
+
+def body_limit(limits: Limits, scope: dict[str, Any]) -> int:
+    """The largest body the request may send: uploads of release assets may be files."""
+    if scope.get("method") == "POST" and UPLOAD_PATH.fullmatch(scope.get("path") or ""):
+        return limits.max_upload_bytes
+    return limits.max_body_bytes
 
 
 def _error(status: int, message: str) -> tuple[dict[str, Any], bytes]:
@@ -58,9 +72,10 @@ class RequestLimits:
             await self._refuse(send, 431, "Request Header Fields Too Large")
             return
         declared = next((v for k, v in headers if k == b"content-length"), None)
+        max_body = body_limit(limits, scope)
         if declared is not None:
             try:
-                if int(declared) > limits.max_body_bytes:
+                if int(declared) > max_body:
                     await self._refuse(send, 413, "Payload too large")
                     return
             except ValueError:
@@ -86,7 +101,7 @@ class RequestLimits:
                 return  # the client went away: nothing to answer
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limits.max_body_bytes:
+            if size > max_body:
                 await self._refuse(send, 413, "Payload too large")
                 return
             chunks.append(chunk)

@@ -18,7 +18,7 @@ GitHub's rules kept here:
   the newest published release that is neither a prerelease nor ``make_latest: false``. Drafts are
   listed and readable only by callers with write access (others get 404).
 * ``upload_url`` is GitHub's URI template ``.../releases/{id}/assets{?name,label}``, served by this
-  same server; an upload is the raw body (at most the request limit, 1 MB), ``Content-Type`` as the
+  same server; an upload is the raw body (at most 100 MiB: api/limits.py), ``Content-Type`` as the
   asset's type; an asset name is unique in its release (422 ``already_exists``). Characters GitHub
   would not keep in a name become ``.``. ``browser_download_url`` answers the bytes (with a token).
 * Bodies are at most 125,000 characters. ``generate_release_notes`` (and ``POST
