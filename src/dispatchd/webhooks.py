@@ -37,6 +37,7 @@ from .events import repository_object, user_object
 from .repos import Repository, RepositoryError
 from .store import webhooks as stored
 from .store.database import Database
+from .store.secrets import SecretBox
 from .store.schema import jobs, webhook_emitted, workflow_runs, workflows
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,9 @@ class WebhookService:
     """Emits deliveries for the engine's runs and jobs and sends them. ``start()``/``stop()``."""
 
     def __init__(self, db: Database, repos: dict[int, Repository], base_url: str, *,
-                 poll_seconds: float = 0.25) -> None:
+                 poll_seconds: float = 0.25, secret_box: SecretBox | None = None) -> None:
         self.db = db
+        self.secret_box = secret_box
         self.repos = repos
         self.base_url = base_url
         self.poll_seconds = poll_seconds
@@ -113,6 +115,13 @@ class WebhookService:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._http is not None:
             await self._http.aclose()
+
+    def _secret(self, stored_secret: str | None) -> str | None:
+        """The hook's secret as given: stored sealed; a row written before sealing holds it as is."""
+        if not stored_secret or self.secret_box is None:
+            return stored_secret
+        opened = self.secret_box.open(stored_secret)
+        return stored_secret if opened is None else opened
 
     def wake(self) -> None:
         """A delivery was queued (a redelivery): send without waiting for the next poll."""
@@ -276,9 +285,10 @@ class WebhookService:
             "X-GitHub-Hook-Installation-Target-Type": "repository",
             "X-GitHub-Hook-Installation-Target-ID": str(delivery.repository_id),
         }
-        if delivery.secret:
-            headers["X-Hub-Signature-256"] = signature_256(delivery.secret, body)
-            headers["X-Hub-Signature"] = signature_1(delivery.secret, body)
+        secret = self._secret(delivery.secret)
+        if secret:
+            headers["X-Hub-Signature-256"] = signature_256(secret, body)
+            headers["X-Hub-Signature"] = signature_1(secret, body)
         started = time.monotonic()
         try:
             response = await self._http.post(delivery.url, content=body, headers=headers)

@@ -12,12 +12,15 @@ from typing import Any, Self
 
 import pytest
 from fixtures_server import free_port
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dispatchd.webhooks import signature_256
+from dispatchd.store.schema import webhooks
+from dispatchd.store.secrets import SecretBox
+from dispatchd.webhooks import WebhookService, signature_256
 
 
 def test_signature_matches_githubs_test_vector():
@@ -73,6 +76,14 @@ async def wait_for(predicate, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def test_a_hook_secret_is_opened_to_sign_and_an_older_clear_one_still_signs():
+    box = SecretBox("admin-token")
+    service = WebhookService(None, {}, "http://x", secret_box=box)  # type: ignore[arg-type]
+    assert service._secret(box.seal("s3cret")) == "s3cret"
+    assert service._secret("written-before-sealing") == "written-before-sealing"
+    assert service._secret(None) is None
+
+
 async def test_run_and_job_events_are_delivered_signed_and_recorded(srv):
     async with Receiver() as receiver:
         r = await srv.http.post("/repos/acme/app/hooks", json={
@@ -82,6 +93,10 @@ async def test_run_and_job_events_are_delivered_signed_and_recorded(srv):
         hook = r.json()
         assert hook["config"] == {"url": receiver.url, "content_type": "json", "insecure_ssl": "0", "secret": "********"}
         assert hook["events"] == ["workflow_run", "workflow_job"] and hook["active"] is True
+        # At rest the secret is sealed, not as given.
+        stored = await srv.server.engine.db.read(
+            lambda c: c.execute(select(webhooks.c.secret).where(webhooks.c.id == hook["id"])).scalar_one())
+        assert stored and "s3cret" not in stored and srv.server.engine.secret_box.open(stored) == "s3cret"
         await srv.dispatch("acme/app", "ping", {"n": 1})
         await srv.wait_runs("acme/app", 1)
         await wait_for(lambda: len(receiver.received) >= 6)

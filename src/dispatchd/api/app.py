@@ -37,7 +37,7 @@ from .openapi import install_openapi
 def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine: bool = True) -> FastAPI:
     """The app. With ``manage_engine`` the app's lifespan starts and stops the engine; the
     webhook sender runs while the app does."""
-    webhook_service = WebhookService(engine.db, engine.repos, base_url.rstrip("/"))
+    webhook_service = WebhookService(engine.db, engine.repos, base_url.rstrip("/"), secret_box=engine.secret_box)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

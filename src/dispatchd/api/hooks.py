@@ -126,12 +126,19 @@ def router(ctx: ApiContext) -> APIRouter:
             raise not_found(DOC)
         return row
 
+    def _seal(values: dict[str, Any]) -> dict[str, Any]:
+        # Stored encrypted with the repository secrets' key; the sender opens it to sign.
+        box = ctx.engine.secret_box
+        if values.get("secret") and box is not None:
+            values["secret"] = box.seal(values["secret"])
+        return values
+
     @r.post("/repos/{owner}/{repo}/hooks", status_code=201, responses=models.ok(models.Hook, 201),
             openapi_extra=models.body(models.HookCreateRequest))
     async def create_hook(owner: str, repo: str, request: Request) -> Response:
         """Add a webhook: 201 with the hook (the secret shown as ``********``)."""
         a = await _admin(request, owner, repo)
-        values = _config(parse_json_object(await request.body(), DOC), partial=False)
+        values = _seal(_config(parse_json_object(await request.body(), DOC), partial=False))
         row = await db.write(lambda c: stored.create_hook(
             c, a.repo_id, values["url"], values.get("secret"), values.get("events", DEFAULT_EVENTS),
             values.get("active", True), values.get("content_type", "json")))
@@ -157,7 +164,7 @@ def router(ctx: ApiContext) -> APIRouter:
         """Change a webhook's URL, secret, events or ``active``."""
         a = await _admin(request, owner, repo)
         await _hook(a, hook_id)
-        values = _config(parse_json_object(await request.body(), DOC), partial=True)
+        values = _seal(_config(parse_json_object(await request.body(), DOC), partial=True))
         if values:
             await db.write(stored.update_hook, hook_id, values)
         return JSONResponse(hook_json(await _hook(a, hook_id), a.repository.full_name, ctx.base_url))

@@ -246,7 +246,7 @@ webhooks = Table(
     Column("id", Id, primary_key=True),
     Column("repository_id", Id, ForeignKey("repositories.id"), nullable=False),
     Column("url", Text, nullable=False),
-    Column("secret", Text),  # kept as given: signing needs it (GitHub never shows it back either)
+    Column("secret", Text),  # sealed with the secrets' key (older rows: as given); signing opens it
     Column("content_type", String(10), nullable=False, default="json"),
     Column("events", JSON, nullable=False),  # ["workflow_run", "workflow_job"] or ["*"]
     Column("active", Boolean, nullable=False, default=True),
