@@ -28,6 +28,22 @@ def valid_name(name: str) -> bool:
     return bool(_NAME.match(name)) and name not in (".", "..")
 
 
+# git check-ref-format(1): no control characters, space, ``~ ^ : ? * [ \``, ``..`` or ``@{``; no
+# empty component, none starting with '.' or ending with '.lock'; not ending with '.'.
+_BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^/|/$|\.$|(?:^|/)\.|\.lock(?:/|$)")
+_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def valid_branch_name(name: str) -> bool:
+    """Whether ``name`` may name a branch: ``git check-ref-format --branch``'s rules (also no
+    leading '-', no ``HEAD`` or ``@``), at most 255 characters.
+
+    Ref names reach the file system (``refs/heads/<name>`` is read directly) and git's argument
+    lists, so a name such as ``../../config`` or ``--upload-pack=x`` must stop here."""
+    return (0 < len(name) <= 255 and not name.startswith("-") and name not in ("@", "HEAD")
+            and _BAD_REF.search(name) is None)
+
+
 def _read(path: Path) -> str:
     # Plain binary read: Path.read_text's codec machinery costs more than the read itself,
     # and the ref files are read for every event.
@@ -89,22 +105,27 @@ class Repository:
         """The commit at the tip of ``branch`` (default branch when None).
 
         Reads ``refs/heads/<branch>`` or ``packed-refs`` directly; falls back to git.
-        Raises RepositoryError when the branch has no commit.
+        Raises RepositoryError when the branch has no commit or ``branch`` is not a valid branch
+        name (:func:`valid_branch_name`: the name becomes a path under the git directory).
         """
         if self.working_tree and not (self.path / ".git").exists():
             return "0" * 40
         branch = branch or self.default_branch()
+        if not valid_branch_name(branch):
+            raise RepositoryError(f"{self.full_name}: '{branch}' is not a valid branch name")
         ref = self.git_dir / "refs" / "heads" / branch
         try:
-            return _read(ref).strip()
+            sha = _read(ref).strip()
+            # A symbolic ref ("ref: refs/heads/x") is left to git.
+            if _SHA.match(sha):
+                return sha
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            pass
-        packed = self.git_dir / "packed-refs"
-        if packed.exists():
-            suffix = f" refs/heads/{branch}"
-            for line in packed.read_text().splitlines():
-                if line.endswith(suffix):
-                    return line.split(" ", 1)[0]
+            packed = self.git_dir / "packed-refs"
+            if packed.exists():
+                suffix = f" refs/heads/{branch}"
+                for line in packed.read_text().splitlines():
+                    if line.endswith(suffix):
+                        return line.split(" ", 1)[0]
         try:
             return _git(self.path, "rev-parse", "--verify", "-q", f"refs/heads/{branch}^{{commit}}").decode().strip()
         except RepositoryError:
@@ -179,8 +200,9 @@ class Repository:
             return None
 
     def branch_sha(self, branch: str) -> str | None:
-        """The tip of ``refs/heads/<branch>``, or None when there is no such branch."""
-        if not branch or branch.startswith("-") or "\x00" in branch:
+        """The tip of ``refs/heads/<branch>``, or None when there is no such branch (or
+        ``branch`` is not a valid branch name)."""
+        if not valid_branch_name(branch):
             return None
         try:
             return self.head_sha(branch)
@@ -270,4 +292,4 @@ def open_repository(spec: str) -> Repository:
     return Repository(owner=owner, name=name, path=path)
 
 
-__all__ = ["Repository", "RepositoryError", "open_repository", "valid_name", "WORKFLOWS_DIR"]
+__all__ = ["Repository", "RepositoryError", "open_repository", "valid_branch_name", "valid_name", "WORKFLOWS_DIR"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from .repos import Repository
+from .repos import Repository, valid_branch_name
 
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -54,8 +54,10 @@ def target_commit(repo: Repository, commitish: str) -> str | None:
         return None
     if _FULL_SHA.match(commitish):
         return _git(repo, "rev-parse", "--verify", "-q", f"{commitish}^{{commit}}")
-    branch = commitish if commitish.startswith("refs/heads/") else f"refs/heads/{commitish}"
-    return _git(repo, "rev-parse", "--verify", "-q", f"{branch}^{{commit}}")
+    branch = commitish.removeprefix("refs/heads/")
+    if not valid_branch_name(branch):  # e.g. "main~1" or "main@{1}": git would resolve them, GitHub does not
+        return None
+    return _git(repo, "rev-parse", "--verify", "-q", f"refs/heads/{branch}^{{commit}}")
 
 
 def create_tag(repo: Repository, name: str, sha: str) -> bool:
