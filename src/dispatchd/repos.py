@@ -52,7 +52,7 @@ def _read(path: Path) -> str:
 
 
 def _git(path: Path, *args: str, input: bytes | None = None) -> bytes:
-    proc = subprocess.run(["git", "-C", str(path), *args], input=input, capture_output=True)
+    proc = subprocess.run(["git", "-C", str(path), *args], input=input, capture_output=True, check=False)
     if proc.returncode != 0:
         raise RepositoryError(f"git {' '.join(args)} in {path}: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
@@ -292,4 +292,4 @@ def open_repository(spec: str) -> Repository:
     return Repository(owner=owner, name=name, path=path)
 
 
-__all__ = ["Repository", "RepositoryError", "open_repository", "valid_branch_name", "valid_name", "WORKFLOWS_DIR"]
+__all__ = ["WORKFLOWS_DIR", "Repository", "RepositoryError", "open_repository", "valid_branch_name", "valid_name"]
