@@ -390,15 +390,8 @@ def router(ctx: ApiContext) -> APIRouter:
                 pull_changes.setdefault("head_sha", tips["head_sha"])
                 pull_changes.setdefault("base_sha", tips["base_sha"])
 
-        def write(c: Any) -> Any:
-            if issue_changes.get("state") == "open":
-                other = stored_pulls.find_open(c, a.repo_id, row.head_ref, pull_changes.get("base_ref", row.base_ref))
-                if other is not None:
-                    raise stored_pulls.PullExists(row.head_ref)
-            return stored_pulls.update_pull(c, row, issue_changes, pull_changes)
-
         try:
-            row = await db.write(write)
+            row = await db.write(stored_pulls.update_pull, row, issue_changes, pull_changes)
         except stored_pulls.PullExists:
             raise _custom(f"A pull request already exists for {repository.owner}:{row.head_ref}.", UPDATE_DOC) from None
         return JSONResponse(await _json(a, row, full=True))

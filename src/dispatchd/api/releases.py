@@ -316,6 +316,8 @@ def router(ctx: ApiContext) -> APIRouter:
 
     async def _bytes(asset: Any) -> Response:
         content = await db.write(stored.download, asset.id)
+        if content is None:  # deleted since it was looked up
+            raise not_found(ASSET_DOC)
         return Response(content, media_type=asset.content_type,
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(asset.name)}"})
 
@@ -356,6 +358,8 @@ def router(ctx: ApiContext) -> APIRouter:
                 changes[field] = value
         try:
             asset = await db.write(stored.update_asset, asset.id, changes)
+        except stored.Gone:
+            raise not_found(ASSET_UPDATE_DOC) from None
         except stored.AlreadyExists:
             raise _failed("name", "already_exists", ASSET_UPDATE_DOC, resource="ReleaseAsset") from None
         return _asset_response(a, asset, release)
@@ -405,6 +409,8 @@ def router(ctx: ApiContext) -> APIRouter:
             asset = await db.write(lambda c: stored.add_asset(c, release.id, name=name, label=label,
                                                               content_type=content_type, content=content,
                                                               uploader=a.identity.login))
+        except stored.Gone:
+            raise not_found(UPLOAD_DOC) from None
         except stored.AlreadyExists:
             raise _failed("name", "already_exists", UPLOAD_DOC, resource="ReleaseAsset") from None
         return _asset_response(a, asset, release, 201)
@@ -436,6 +442,8 @@ def router(ctx: ApiContext) -> APIRouter:
             await _publish_tag(a.repository, tag, changes.get("target_commitish", row.target_commitish), UPDATE_DOC)
         try:
             row = await db.write(stored.update_release, row.id, changes, fields.get("make_latest"))
+        except stored.Gone:
+            raise not_found(UPDATE_DOC) from None
         except stored.AlreadyExists:
             raise _failed("tag_name", "already_exists", UPDATE_DOC) from None
         return await _one(a, row)

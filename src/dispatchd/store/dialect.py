@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy import Table, event, select
+from sqlalchemy.engine import Connection, Engine, create_engine
 
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:
@@ -48,3 +48,18 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def lock_row(conn: Connection, table: Table, row_id: int) -> bool:
+    """Hold the lock of ``table``'s row ``row_id`` until the transaction ends, so writers that check
+    then insert under one parent (the next issue number of a repository, the one published release
+    of a tag, an asset name in a release) run one after another, also across server processes.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` (under READ COMMITTED two transactions would both see no
+    conflicting row and both insert; statements after the lock see what the other one committed).
+    SQLite needs no row lock: a writer's ``BEGIN IMMEDIATE`` already holds the one write lock.
+    Returns whether the row exists (a concurrent delete may have removed it)."""
+    query = select(table.c.id).where(table.c.id == row_id)
+    if conn.dialect.name != "sqlite":
+        query = query.with_for_update()
+    return conn.execute(query).first() is not None

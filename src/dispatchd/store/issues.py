@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import issue_comments, issues, pulls
+from .dialect import lock_row
+from .schema import issue_comments, issues, pulls, repositories
 
 
 def _rows() -> Any:
@@ -26,6 +27,7 @@ def _rows() -> Any:
 def create(conn: Connection, repository_id: int, *, title: str, body: str | None, labels: list[str],
            assignees: list[str], author: str) -> Any:
     """Insert an open issue with the next number; returns its row."""
+    lock_row(conn, repositories, repository_id)  # one numbering at a time, across server processes
     number = (conn.execute(select(func.max(issues.c.number)).where(issues.c.repository_id == repository_id))
               .scalar_one_or_none() or 0) + 1
     now = time.time()

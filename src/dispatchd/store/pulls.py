@@ -15,8 +15,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.engine import Connection
 
 from . import issues as stored_issues
-from .schema import issues, pulls
-
+from .dialect import lock_row
+from .schema import issues, pulls, repositories
 
 #: GitHub's "long-running": open more than a month, with activity within the past month (seconds).
 MONTH = 30 * 86_400
@@ -41,7 +41,9 @@ def create(conn: Connection, repository_id: int, *, title: str, body: str | None
     """Open a pull request with the next issue number; returns its joined row.
 
     Raises PullExists when an open pull request has the same head and base (checked in the same
-    transaction as the insert, so two concurrent requests cannot both open one)."""
+    transaction as the insert, under the repository's lock, so two concurrent requests cannot both
+    open one)."""
+    lock_row(conn, repositories, repository_id)
     if find_open(conn, repository_id, head_ref, base_ref) is not None:
         raise PullExists(head_ref)
     issue = stored_issues.create(conn, repository_id, title=title, body=body, labels=[], assignees=[], author=author)
@@ -87,7 +89,14 @@ def listing(conn: Connection, repository_id: int, *, state: str = "open", head_r
 def update_pull(conn: Connection, row: Any, issue_changes: dict[str, Any], pull_changes: dict[str, Any]) -> Any:
     """Apply ``issue_changes`` (title, body, state) to the issue and ``pull_changes`` (base_ref,
     head_sha, base_sha, ...) to the pull request; returns the new joined row. A closed pull request
-    has no ``state_reason`` (GitHub keeps it null on pull requests)."""
+    has no ``state_reason`` (GitHub keeps it null on pull requests). Raises PullExists when it is
+    reopened or moved to another base and another open pull request has its head and base
+    (checked under the repository's lock)."""
+    if issue_changes.get("state", row.state) == "open" and ("state" in issue_changes or "base_ref" in pull_changes):
+        lock_row(conn, repositories, row.repository_id)
+        other = find_open(conn, row.repository_id, row.head_ref, pull_changes.get("base_ref", row.base_ref))
+        if other is not None and other.number != row.number:
+            raise PullExists(row.head_ref)
     changes = dict(issue_changes)
     if changes.get("state") in ("open", "closed") and changes["state"] != row.state:
         changes["state_reason"] = None

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
-from .schema import reactions
+from .dialect import lock_row
+from .schema import issue_comments, issues, reactions
 
 #: GitHub's reaction contents, in the order its ``reactions`` rollup lists them.
 CONTENTS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
@@ -22,6 +23,8 @@ CONTENTS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes"
 def add(conn: Connection, subject: str, subject_id: int, login: str, content: str) -> tuple[Any, bool]:
     """The user's reaction of ``content`` on the subject: ``(row, created)``; ``created`` is False
     when the user had already reacted so (the existing row is returned)."""
+    # Under the subject's lock: a concurrent first reaction would otherwise break the unique key.
+    lock_row(conn, issues if subject == "issue" else issue_comments, subject_id)
     where = (reactions.c.subject == subject, reactions.c.subject_id == subject_id, reactions.c.login == login,
              reactions.c.content == content)
     row = conn.execute(select(reactions).where(*where)).first()

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from .schema import release_assets, releases
+from .dialect import lock_row
+from .schema import release_assets, releases, repositories
 
 #: The asset columns without the bytes (listings never read those).
 ASSET_FIELDS = [c for c in release_assets.c if c.name != "content"]
@@ -24,6 +25,10 @@ ASSET_FIELDS = [c for c in release_assets.c if c.name != "content"]
 
 class AlreadyExists(Exception):
     """A published release already has the tag, or the release already has an asset of that name."""
+
+
+class Gone(Exception):
+    """The release was deleted while the request was on its way (GitHub answers 404)."""
 
 
 def _eligible(row: Any) -> bool:
@@ -66,7 +71,8 @@ def _newest_eligible(conn: Connection, repository_id: int) -> int | None:
 def create(conn: Connection, repository_id: int, *, tag_name: str, target_commitish: str, name: str | None,
            body: str | None, draft: bool, prerelease: bool, make_latest: str, author: str) -> Any:
     """Insert a release; returns its row. Raises AlreadyExists when it is published and a
-    published release has the tag."""
+    published release has the tag (checked under the repository's lock)."""
+    lock_row(conn, repositories, repository_id)
     if not draft and _published_with_tag(conn, repository_id, tag_name):
         raise AlreadyExists(tag_name)
     now = time.time()
@@ -116,7 +122,12 @@ def update_release(conn: Connection, release_id: int, changes: dict[str, Any], m
     draft stamps ``published_at`` and, without ``make_latest``, makes it latest (GitHub's default
     for a newly published release). Raises AlreadyExists when the result is published and another
     published release has its tag. Returns the new row."""
-    row = conn.execute(select(releases).where(releases.c.id == release_id)).one()
+    row = conn.execute(select(releases).where(releases.c.id == release_id)).first()
+    if row is None or not lock_row(conn, repositories, row.repository_id):
+        raise Gone(release_id)
+    row = conn.execute(select(releases).where(releases.c.id == release_id)).first()  # as of the lock
+    if row is None:
+        raise Gone(release_id)
     values = dict(changes)
     draft = values.get("draft", row.draft)
     tag = values.get("tag_name", row.tag_name)
@@ -135,6 +146,9 @@ def update_release(conn: Connection, release_id: int, changes: dict[str, Any], m
 
 
 def delete_release(conn: Connection, release_id: int) -> None:
+    """Delete a release and its assets (under the release's lock: an upload racing the delete
+    either lands first and goes with it, or finds the release gone)."""
+    lock_row(conn, releases, release_id)
     conn.execute(delete(release_assets).where(release_assets.c.release_id == release_id))
     conn.execute(delete(releases).where(releases.c.id == release_id))
 
@@ -156,7 +170,10 @@ def assets_of(conn: Connection, release_ids: list[int]) -> dict[int, list[Any]]:
 def add_asset(conn: Connection, release_id: int, *, name: str, label: str | None, content_type: str,
               content: bytes, uploader: str) -> Any:
     """Store an asset; returns its row (without content). Raises AlreadyExists when the release
-    has an asset of that name."""
+    has an asset of that name (checked under the release's lock), Gone when the release was
+    deleted meanwhile."""
+    if not lock_row(conn, releases, release_id):
+        raise Gone(release_id)
     taken = conn.execute(select(func.count()).select_from(release_assets).where(
         release_assets.c.release_id == release_id, release_assets.c.name == name)).scalar_one()
     if taken:
@@ -184,16 +201,20 @@ def asset_named(conn: Connection, release_id: int, name: str) -> Any:
                                                     release_assets.c.name == name)).first()
 
 
-def download(conn: Connection, asset_id: int) -> bytes:
-    """The asset's bytes; counts the download."""
+def download(conn: Connection, asset_id: int) -> bytes | None:
+    """The asset's bytes, counting the download; None when it was deleted meanwhile."""
     conn.execute(update(release_assets).where(release_assets.c.id == asset_id)
                  .values(download_count=release_assets.c.download_count + 1))
-    return bytes(conn.execute(select(release_assets.c.content).where(release_assets.c.id == asset_id)).scalar_one())
+    content = conn.execute(select(release_assets.c.content).where(release_assets.c.id == asset_id)).scalar()
+    return None if content is None else bytes(content)
 
 
 def update_asset(conn: Connection, asset_id: int, changes: dict[str, Any]) -> Any:
-    """Rename or relabel an asset; raises AlreadyExists when the new name is taken in its release."""
-    asset = conn.execute(select(*ASSET_FIELDS).where(release_assets.c.id == asset_id)).one()
+    """Rename or relabel an asset; raises AlreadyExists when the new name is taken in its release,
+    Gone when the asset was deleted meanwhile."""
+    asset = conn.execute(select(*ASSET_FIELDS).where(release_assets.c.id == asset_id)).first()
+    if asset is None or not lock_row(conn, releases, asset.release_id):
+        raise Gone(asset_id)
     name = changes.get("name")
     if name is not None and name != asset.name and asset_named(conn, asset.release_id, name) is not None:
         raise AlreadyExists(name)
