@@ -1,10 +1,12 @@
 """``KEY=VALUE`` fields as ``gh api`` reads them, for ``dispatchd send``.
 
 ``-f/--raw-field`` values are strings as typed. ``-F/--field`` values are typed the way ``gh api -F``
-types them: ``true``, ``false``, ``null`` and integers become JSON literals, ``@FILE`` is the file's
-text (``@-``: standard input), anything else stays a string. Keys nest as in gh: ``scan[severity]=high``
-gives ``{"scan": {"severity": "high"}}``, ``ids[]=1`` appends to an array, and ``ids[]`` alone is an
-empty array.
+types them: ``true``, ``false``, ``null`` and integers (what Go's ``strconv.Atoi`` reads: an optional
+sign, decimal digits, leading zeros allowed, within 64 bits) become JSON literals, ``@FILE`` is the
+file's text (``@-``: standard input), anything else stays a string. Keys nest as in gh:
+``scan[severity]=high`` gives ``{"scan": {"severity": "high"}}``, ``ids[]=1`` appends to an array,
+``ids[]`` alone is an empty array, and ``p[][name]=a -F p[][value]=b`` fills one object of the array
+until a key repeats (``{"p": [{"name": "a", "value": "b"}]}``; cli/cli pkg/cmd/api/fields.go).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INT64 = range(-(2**63), 2**63)
 _KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 
 
@@ -28,7 +31,7 @@ def typed_value(value: str) -> Any:
         return value == "true"
     if value == "null":
         return None
-    if _INTEGER.fullmatch(value):
+    if _INTEGER.fullmatch(value) and int(value) in _INT64:
         return int(value)
     if value.startswith("@"):
         name = value[1:]
@@ -72,7 +75,11 @@ def _put(target: dict[str, Any], path: list[str], value: Any, item: str, flag: s
             if last:
                 node.append(value)
                 return
-            node.append({})
+            # gh: key[][sub]=v goes into the array's last object unless that object has sub already.
+            following = path[i + 1]
+            if not (node and isinstance(node[-1], dict)
+                    and (following not in node[-1] or isinstance(node[-1][following], list))):
+                node.append({})
             node = node[-1]
             continue
         if last:

@@ -9,8 +9,14 @@ from dispatchd.fields import FieldError, parse_fields
 
 @pytest.mark.parametrize(("raw", "typed", "expected"), [
     (["n=7", "t=true", "z=null"], [], {"n": "7", "t": "true", "z": "null"}),
-    ([], ["n=7", "neg=-3", "t=true", "f=false", "z=null", "x=1.5", "lead=07", "s=CVE-1"],
-     {"n": 7, "neg": -3, "t": True, "f": False, "z": None, "x": "1.5", "lead": "07", "s": "CVE-1"}),
+    # Integers as Go's strconv.Atoi reads them (gh api -F): signs and leading zeros, 64 bits.
+    ([], ["n=7", "neg=-3", "t=true", "f=false", "z=null", "x=1.5", "lead=07", "plus=+5", "s=CVE-1",
+          "big=9223372036854775807", "huge=9223372036854775808", "e=1e3", "hex=0x10", "u=1_000"],
+     {"n": 7, "neg": -3, "t": True, "f": False, "z": None, "x": "1.5", "lead": 7, "plus": 5, "s": "CVE-1",
+      "big": 2**63 - 1, "huge": "9223372036854775808", "e": "1e3", "hex": "0x10", "u": "1_000"}),
+    # An array of objects: one object until one of its keys repeats (as gh api builds it).
+    ([], ["p[][name]=env", "p[][value]=prod", "p[][name]=tier", "p[][value]=1", "p[][tags][]=a", "p[][tags][]=b"],
+     {"p": [{"name": "env", "value": "prod"}, {"name": "tier", "value": 1, "tags": ["a", "b"]}]}),
     ([], ["scan[severity]=high", "scan[score]=9", "ids[]=1", "ids[]=2", "empty[]"],
      {"scan": {"severity": "high", "score": 9}, "ids": [1, 2], "empty": []}),
     (["a==b", "eq=x=y"], [], {"a": "=b", "eq": "x=y"}),
