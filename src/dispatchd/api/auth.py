@@ -18,10 +18,12 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 
 from ..store import tokens as stored_tokens
+from ..workflow import Grant
 from ..store.database import Database
 from .errors import DOCS, GitHubError
 
@@ -38,6 +40,8 @@ class Identity:
     scope: str = "write"
     token_id: int | None = None
     job_id: int | None = None
+    #: A job token's ``GITHUB_TOKEN`` permissions (``Grant.to_json()``); None for other tokens.
+    permissions: dict[str, Any] | None = None
 
     @property
     def forbidden_message(self) -> str:
@@ -91,18 +95,26 @@ class Authenticator:
             record = await self._db.read(stored_tokens.lookup, token)
             if record is not None:
                 return Identity(login=record.login, admin=False, repository_id=record.repository_id,
-                                scope=record.scope, token_id=record.id, job_id=record.job_id)
+                                scope=record.scope, token_id=record.id, job_id=record.job_id,
+                                permissions=record.permissions)
         raise GitHubError(401, "Bad credentials", DOCS)
 
 
-def check_access(identity: Identity, repository_id: int, needed: str, doc: str) -> None:
-    """GitHub's 404 for a repository the token cannot see, 403 for a permission it lacks."""
+def check_access(identity: Identity, repository_id: int, needed: str, doc: str,
+                 permission: tuple[str, str] | None = None) -> None:
+    """GitHub's 404 for a repository the token cannot see, 403 for a scope it lacks, or — for a
+    job's token — for a ``permission`` (``(name, "read" | "write")``, see
+    :mod:`dispatchd.api.permissions`) its job's ``permissions`` do not grant."""
     if identity.admin:
         return
     if identity.repository_id != repository_id:
         raise GitHubError(404, "Not Found", doc)
     if not stored_tokens.allows(identity.scope, needed):
         raise GitHubError(403, identity.forbidden_message, doc)
+    if identity.permissions is not None and permission is not None:
+        grant = Grant.from_json(identity.permissions)
+        if grant is None or not grant.allows(*permission):
+            raise GitHubError(403, identity.forbidden_message, doc)
 
 
 def require_admin(identity: Identity, doc: str = DOCS) -> None:

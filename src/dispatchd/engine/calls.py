@@ -39,9 +39,10 @@ def local_path(uses: str) -> str | None:
 
 def start_call(conn: Connection, run: Any, caller_key: str, caller_name: str, job: Any, row_id: int,
                contexts: dict[str, Any], secrets: dict[str, str], depth: int,
-               read_file: Any, seal: Any) -> str | None:
+               read_file: Any, seal: Any, grant: Any = None) -> str | None:
     """Start the called workflow of ``job`` (already past its ``if``): load it, check its
-    inputs, create its job rows. Returns None, or the error that fails the caller job."""
+    inputs, create its job rows. ``grant``: the calling job's token permissions (a ``Grant``),
+    which the called jobs inherit. Returns None, or the error that fails the caller job."""
     path = local_path(job.uses or "")
     if path is None:
         return (f"jobs.{job.id}: the reusable workflow '{job.uses}' is in another repository; "
@@ -79,7 +80,8 @@ def start_call(conn: Connection, run: Any, caller_key: str, caller_name: str, jo
     now = time.time()
     conn.execute(update(jobs).where(jobs.c.id == row_id).values(
         state="in_progress", started_at=now, name=caller_name,
-        call={"path": path, "text": text, "inputs": inputs, "secrets": seal(passed), "depth": depth + 1}))
+        call={"path": path, "text": text, "inputs": inputs, "secrets": seal(passed), "depth": depth + 1,
+              "permissions": grant.to_json() if grant is not None else None}))
     for key, inner in called.jobs.items():
         display = inner.name if isinstance(inner.name, str) and "${{" not in inner.name else key
         conn.execute(jobs.insert().values(

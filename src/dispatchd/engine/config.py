@@ -41,6 +41,9 @@ class PlannerConfig:
     #: runner claims the job). Identity when there is no key (one-shot runs, a throwaway database).
     seal: Any = None
     unseal: Any = None
+    #: The repository's default ``GITHUB_TOKEN`` permissions where a workflow sets none (GitHub's
+    #: "Workflow permissions" setting): ``"Write"`` (read and write) or ``"LimitedRead"``.
+    token_policy: str = "Write"
 
     def seal_secrets(self, secrets: dict[str, str]) -> dict[str, str]:
         text = json.dumps(secrets)

@@ -25,7 +25,7 @@ from ..runner.protocol import JobAssignment, JobResult
 from ..store import logs as stored_logs
 from ..store import tokens as stored_tokens
 from ..store.schema import jobs, workflow_runs
-from ..workflow import Job, Workflow, WorkflowError, expand_matrix, job_display_name
+from ..workflow import Grant, Job, Workflow, WorkflowError, expand_matrix, job_display_name
 from . import calls, concurrency, waits
 from .config import PlannerConfig
 from .labels import labels_match, runs_on_labels
@@ -51,18 +51,28 @@ class Scope:
     inputs: dict[str, Any] | None = None
     secrets: dict[str, str] | None = None
     depth: int = 0
+    #: What a job of this scope gets as ``GITHUB_TOKEN`` permissions when it sets none.
+    grant: Grant | None = None
+
+    def job_grant(self, job: Job) -> Grant:
+        """The job's own ``permissions``, else its workflow's (GitHub: job level wins)."""
+        return Grant.parse(job.permissions) or self.grant or Grant.policy("Write")
 
 
 def _scopes(workflow: Workflow, rows: list[Any], cfg: PlannerConfig) -> dict[int | None, Scope]:
     """Scope by caller job id (None: the run's workflow)."""
-    scopes: dict[int | None, Scope] = {None: Scope(workflow)}
+    top = Grant.parse(workflow.permissions) or Grant.policy(cfg.token_policy)
+    scopes: dict[int | None, Scope] = {None: Scope(workflow, grant=top)}
     for row in rows:
         call = row.call or {}
         if "text" in call:
             called = load_cached(call["path"], call["text"])
             if isinstance(called, Workflow):
+                # A called workflow's token has its own permissions (within the caller's, checked when
+                # it is loaded), else the calling job's.
+                grant = Grant.parse(called.permissions) or Grant.from_json(call.get("permissions")) or top
                 scopes[row.id] = Scope(called, row.job_key + "/", call.get("inputs") or {},
-                                       cfg.open_secrets(call.get("secrets")), call.get("depth", 1))
+                                       cfg.open_secrets(call.get("secrets")), call.get("depth", 1), grant)
     return scopes
 
 
@@ -194,7 +204,7 @@ def _start_job(conn: Connection, run: Any, scope: Scope, job: Job, row: Any,
         secrets = scope.secrets if scope.secrets is not None else dict(
             cfg.secrets_for(conn, run.repository_id) if cfg.secrets_for else {})
         error = calls.start_call(conn, run, row.job_key, name, job, row.id, {**base, "secrets": secrets},
-                                 secrets, scope.depth, cfg.read_file, cfg.seal_secrets)
+                                 secrets, scope.depth, cfg.read_file, cfg.seal_secrets, scope.job_grant(job))
         if error:
             _complete_job(conn, row.id, "failure", error=error, log_lines=[f"##[error]{error}"])
         return []
@@ -294,6 +304,7 @@ def _queue_leg(conn: Connection, run: Any, scope: Scope, job: Job, job_id: int,
                   "secrets": cfg.seal_secrets(secrets), "job": {"status": "success"}},
         env=job.env if isinstance(job.env, dict) else {}, defaults=defaults, steps=list(job.steps or []),
         outputs=job.outputs if isinstance(job.outputs, dict) else {}, timeout_minutes=timeout_f,
+        permissions=scope.job_grant(job).to_json(),
     )
     state = "held" if hold else "queued"
     if group is not None and not hold and not concurrency.admit_job(conn, run.repository_id, job_id, group,
@@ -373,15 +384,16 @@ def _fail_fast(conn: Connection, row: Any) -> None:
 
 
 def issue_job_token(conn: Connection, assignment: JobAssignment, repository_id: int) -> None:
-    """Give a just-claimed job its ``GITHUB_TOKEN``: a ``write`` token for its own repository,
-    revoked when the job completes (:func:`complete_job`, ``queue.recover_expired``) and expiring
+    """Give a just-claimed job its ``GITHUB_TOKEN``: a token for its own repository limited to the
+    job's ``permissions`` (see :mod:`dispatchd.api.permissions`), revoked when the job completes (:func:`complete_job`, ``queue.recover_expired``) and expiring
     on its own after the job timeout. Only the token's hash is stored."""
     secrets = assignment.contexts.setdefault("secrets", {})
     if secrets.get("GITHUB_TOKEN"):
         return  # a GITHUB_TOKEN secret configured for the repository
     expires = time.time() + assignment.timeout_minutes * 60 + stored_tokens.JOB_TOKEN_GRACE
     _, token = stored_tokens.create(conn, repository_id, "write", stored_tokens.JOB_TOKEN_LOGIN,
-                                    job_id=assignment.job_id, expires_at=expires)
+                                    job_id=assignment.job_id, expires_at=expires,
+                                    permissions=assignment.permissions)
     secrets["GITHUB_TOKEN"] = token
     assignment.contexts.setdefault("github", {})["token"] = token
     assignment.secrets_to_mask = [*assignment.secrets_to_mask, token]

@@ -78,6 +78,9 @@ class JobAssignment:
     resume: dict[str, Any] | None = None
     #: ``dispatchd/callback-url``: a signed, single-use URL that resumes this job's wait.
     callback_url: str | None = None
+    #: The job's ``GITHUB_TOKEN`` permissions (``Grant.to_json()``): its ``permissions``, else its
+    #: workflow's (or its caller's), else the repository default. The token is minted with them.
+    permissions: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

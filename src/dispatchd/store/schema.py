@@ -173,6 +173,7 @@ tokens = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float),
     Column("revoked_at", Float),
+    Column("permissions", JSON),  # a job token's GITHUB_TOKEN permissions: {"levels": {...}, "others"}
     UniqueConstraint("token_hash", name="uq_tokens_hash"),
     Index("ix_tokens_job", "job_id"),
 )

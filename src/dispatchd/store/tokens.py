@@ -10,7 +10,8 @@ Scopes (each includes the ones before it):
 * ``dispatch``: also ``POST .../dispatches`` and workflow dispatches;
 * ``write``: also cancel, re-run and delete runs, and create or edit issues and comments.
 
-A job's ``GITHUB_TOKEN`` is a ``write`` token for the job's repository whose row names the job;
+A job's ``GITHUB_TOKEN`` is a ``write`` token for the job's repository whose row names the job and
+holds the job's ``permissions`` (checked per request by the API, :mod:`dispatchd.api.permissions`);
 it is revoked when the job completes (GitHub: "the token expires when the job finishes").
 """
 
@@ -58,17 +59,21 @@ class TokenRecord:
     scope: str
     login: str
     job_id: int | None
+    permissions: dict[str, Any] | None = None
 
 
 def create(conn: Connection, repository_id: int, scope: str, login: str, *, job_id: int | None = None,
-           note: str | None = None, expires_at: float | None = None) -> tuple[int, str]:
-    """Store a new token; returns ``(id, token)``. The token is not kept: show it once."""
+           note: str | None = None, expires_at: float | None = None,
+           permissions: dict[str, Any] | None = None) -> tuple[int, str]:
+    """Store a new token; returns ``(id, token)``. The token is not kept: show it once.
+    ``permissions``: a job token's ``GITHUB_TOKEN`` permissions (``Grant.to_json()``), checked
+    on top of ``scope``."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     token = new_token()
     token_id = conn.execute(tokens.insert().values(
         token_hash=hash_token(token), repository_id=repository_id, scope=scope, login=login, job_id=job_id,
-        note=note, created_at=time.time(), expires_at=expires_at)).inserted_primary_key[0]
+        note=note, created_at=time.time(), expires_at=expires_at, permissions=permissions)).inserted_primary_key[0]
     return int(token_id), token
 
 
@@ -82,7 +87,7 @@ def lookup(conn: Connection, token: str, now: float | None = None) -> TokenRecor
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return TokenRecord(id=row.id, repository_id=row.repository_id, scope=row.scope, login=row.login,
-                       job_id=row.job_id)
+                       job_id=row.job_id, permissions=row.permissions)
 
 
 def revoke(conn: Connection, *, token_id: int | None = None, token: str | None = None) -> bool:

@@ -44,6 +44,25 @@ class Grant:
             return cls({"contents": "read", "packages": "read"})
         return cls(dict.fromkeys(SHORTHAND_SCOPES, "write"), "write")
 
+    def allows(self, scope: str, level: str) -> bool:
+        """Whether the grant reaches ``level`` (``read``/``write``) on ``scope``; ``metadata: read``
+        is always granted (GitHub: every token may read the repository's metadata)."""
+        if scope == "metadata" and level == "read":
+            return True
+        if scope not in SHORTHAND_SCOPES and scope not in self.levels:
+            return False  # secrets, hooks, administration: never a GITHUB_TOKEN's, even write-all
+        return _RANK.get(self.level(scope), 0) >= _RANK[level]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"levels": {scope: level}, "others": level}``; :meth:`from_json` reads it back."""
+        return {"levels": dict(self.levels), "others": self.others}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Grant | None:
+        if not isinstance(data, dict) or not isinstance(data.get("levels"), dict):
+            return None
+        return cls({str(k): str(v) for k, v in data["levels"].items()}, str(data.get("others") or "none"))
+
     def scopes(self) -> list[str]:
         extra = [s for s in self.levels if s not in SHORTHAND_SCOPES]
         return [s for s in SHORTHAND_SCOPES if s in self.levels] + extra

@@ -1,0 +1,22 @@
+"""a job token's GITHUB_TOKEN permissions
+
+Revision ID: 0009
+Revises: 0008
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tokens") as batch:
+        batch.add_column(sa.Column("permissions", sa.JSON()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tokens") as batch:
+        batch.drop_column("permissions")
