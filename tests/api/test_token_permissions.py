@@ -173,6 +173,7 @@ def test_every_repository_route_has_a_permission(tmp_path):
     ("GET", "/repos/a/b/commits/main/check-runs", ("checks", "read")),
     ("GET", "/repos/a/b/commits/feature/x/status", ("statuses", "read")),
     ("POST", "/repos/a/b/statuses/abc", ("statuses", "write")),
+    ("GET", "/repos/a/b/commits/main", ("contents", "read")),
     ("POST", "/repos/a/b/dispatchd/callbacks", None),
     ("GET", "/user", None),
 ])

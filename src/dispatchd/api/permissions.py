@@ -20,6 +20,8 @@ path under ``/repos/{owner}/{repo}``                   permission
 ``/check-runs…``, ``/commits/{ref}/check-runs``        ``checks``
 ``/statuses…``, ``/commits/{ref}/status(es)``          ``statuses``
 ``/hooks…``                                            ``repository-hooks`` (never a job token's)
+``/commits…``, ``/git…``, ``/branches…``, ``/tags…``,    ``contents``
+``/compare…``, ``/contents…``
 ``/dispatchd/callbacks``, ``/dispatchd/runs/…``        none: the job's own runtime calls (GitHub's
                                                        runtime token is not limited by ``permissions``)
 =====================================================  ===================
@@ -41,6 +43,7 @@ _RULES: list[tuple[re.Pattern[str], str | None]] = [(re.compile(p), s) for p, s 
     (r"^/(check-runs(/|$)|commits/.+/check-runs$)", "checks"),
     (r"^/(statuses(/|$)|commits/.+/status(es)?$)", "statuses"),
     (r"^/hooks(/|$)", "repository-hooks"),
+    (r"^/(commits|git|branches|tags|compare|contents)(/|$)", "contents"),
     (r"^/dispatchd/(callbacks|runs)(/|$)", None),
 )]
 _MERGE = re.compile(r"^/pulls/[^/]+/merge$")
