@@ -13,6 +13,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 WORKFLOWS_DIR = ".github/workflows"
 
@@ -32,6 +33,8 @@ def valid_name(name: str) -> bool:
 # empty component, none starting with '.' or ending with '.lock'; not ending with '.'.
 _BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^/|/$|\.$|(?:^|/)\.|\.lock(?:/|$)")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+#: git's status letters as GitHub names a commit's files (T: the file's type changed).
+_FILE_STATUS = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}
 
 
 def valid_branch_name(name: str) -> bool:
@@ -253,6 +256,50 @@ class Repository:
         sha_, tree, ts, name, email, *msg = out.split("\n")
         return {"id": sha_, "tree_id": tree, "timestamp": ts, "author_name": name,
                 "author_email": email, "message": "\n".join(msg).strip()}
+
+    def commit_details(self, sha: str) -> dict[str, Any]:
+        """A commit as GitHub's "Get a commit" shows it: ``sha``, ``tree``, ``parents`` (shas),
+        ``author`` and ``committer`` (``{name, email, date}``, ISO 8601), ``message``, and
+        ``files``: ``[{filename, status, sha (the blob), additions, deletions, previous_filename?}]``
+        against the first parent (every file of a root commit), renames detected, as GitHub lists
+        them.
+
+        Raises RepositoryError when ``sha`` names no commit."""
+        fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B"
+        fields = _git(self.path, "show", "-s", f"--format={fmt}", f"{sha}^{{commit}}").decode(errors="replace")
+        full, tree, parents, an, ae, ad, cn, ce, cd, message = fields.split("\x00", 9)
+        parent_list = parents.split()
+        trees = [parent_list[0], full] if parent_list else ["--root", full]
+        raw = _git(self.path, "diff-tree", "-r", "-M", "--no-commit-id", "--raw", "-z", *trees)
+        counts = _git(self.path, "diff-tree", "-r", "-M", "--no-commit-id", "--numstat", "-z", *trees)
+        files: list[dict[str, Any]] = []
+        parts = raw.decode(errors="replace").split("\x00")
+        i = 0
+        while i < len(parts) and parts[i]:
+            # ":old-mode new-mode old-blob new-blob STATUS", then the path (two for R and C)
+            _, _, old_blob, new_blob, status = parts[i].lstrip(":").split(" ", 4)
+            letter = status[0]
+            entry: dict[str, Any] = {"status": _FILE_STATUS.get(letter, "modified"),
+                                     "sha": old_blob if letter == "D" else new_blob}
+            if letter in "RC":  # a rename or copy names the old path, then the new one
+                entry.update(previous_filename=parts[i + 1], filename=parts[i + 2])
+                i += 3
+            else:
+                entry["filename"] = parts[i + 1]
+                i += 2
+            files.append(entry)
+        parts = counts.decode(errors="replace").split("\x00")
+        i = n = 0
+        while i < len(parts) and parts[i] and n < len(files):
+            added, deleted, path = parts[i].split("\t", 2)
+            i += 3 if path == "" else 1  # a rename's paths follow as their own fields
+            # Binary files show "-": GitHub counts them without lines.
+            files[n].update(additions=int(added) if added.isdigit() else 0,
+                            deletions=int(deleted) if deleted.isdigit() else 0)
+            n += 1
+        return {"sha": full, "tree": tree, "parents": parent_list, "message": message.rstrip("\n"),
+                "author": {"name": an, "email": ae, "date": ad},
+                "committer": {"name": cn, "email": ce, "date": cd}, "files": files}
 
 
 def name_from_remote(path: Path) -> tuple[str, str] | None:

@@ -26,7 +26,7 @@ from . import (
     tokens,
     workflows,
 )
-from . import checks, pulls, statuses
+from . import checks, commits, pulls, statuses
 from .auth import Authenticator
 from .context import ApiContext
 from .signing import Signer
@@ -59,7 +59,8 @@ def create_app(engine: Engine, admin_token: str, base_url: str, *, manage_engine
     errors.install(app)
     for module in (dispatches, runs, workflows, repos, issues, reactions, releases, hooks, tokens, artifacts):
         app.include_router(module.router(ctx))
-    for module in (pulls, checks, statuses):
+    # commits last: its /commits/{ref:path} would take the check-run and status paths of a commit.
+    for module in (pulls, checks, statuses, commits):
         app.include_router(module.router(ctx))
     app.include_router(callbacks.router(ctx, admin_token))
     app.include_router(secrets.router(ctx))

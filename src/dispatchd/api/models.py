@@ -504,6 +504,42 @@ class CheckRunUpdateRequest(BaseModel):
     output: dict[str, Any] | None = None
 
 
+class GitActor(_Open):
+    """A commit's author or committer as git records them (``date`` in UTC)."""
+
+    name: str
+    email: str
+    date: str
+
+
+class CommitFile(_Open):
+    """One file a commit changed, against its first parent."""
+
+    sha: str | None
+    filename: str
+    status: Literal["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]
+    additions: int
+    deletions: int
+    changes: int
+    previous_filename: str | None = None
+
+
+class Commit(_Open):
+    """A commit ("Get a commit")."""
+
+    url: str
+    sha: str
+    node_id: str
+    html_url: str
+    comments_url: str
+    commit: dict[str, Any]
+    author: SimpleUser | None
+    committer: SimpleUser | None
+    parents: list[dict[str, Any]]
+    stats: dict[str, int]
+    files: list[CommitFile]
+
+
 class Status(_Open):
     """A commit status."""
 
