@@ -388,8 +388,8 @@ async def test_pygithub_check_runs_and_statuses(start_server, make_git_repo):
     await srv.wait_runs("acme/app", 1)
 
     def work():
-        # lazy: PyGithub's Commit is read with GET /commits/{sha}, which this server does not serve;
-        # a lazy one goes straight to its check-runs and statuses.
+        # lazy: the commit is not read first, so the status POST meets an unknown sha itself
+        # (test_commits.py covers the default, which reads GET /commits/{sha}).
         gh = Github(base_url=srv.base_url, auth=Auth.Token(TOKEN), retry=None, lazy=True)
         try:
             commit = gh.get_repo("acme/app").get_commit(head)
