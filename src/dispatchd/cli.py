@@ -28,8 +28,9 @@ app = typer.Typer(help="Run GitHub Actions workflows on repository_dispatch even
                   no_args_is_help=True, add_completion=False)
 #: Text is not wrapped at the terminal width (80 columns in a pipe): a log line, file path or URL
 #: stays on one line.
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Output shows user text (event types, paths, log lines): no :emoji: codes turned into emoji.
+console = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -332,13 +333,13 @@ def run_cmd(
             console.print(f"[bold]{escape(r['name'])}[/bold] ({escape(r['workflow'])}): {r['conclusion']}",
                           highlight=False)
             if r.get("error"):
-                console.print(f"  {r['error']}", highlight=False, markup=False)
+                print(f"  {r['error']}")
             for j in r["jobs"]:
-                console.print(f"  job {j['name']}: {j['conclusion']}", highlight=False, markup=False)
-                # One print for the whole log: the same text as a print per line, ~4x faster.
+                print(f"  job {j['name']}: {j['conclusion']}")
+                # Log lines verbatim (tabs, colons and brackets as the step printed them), in one
+                # write: the same text as a print per line, ~4x faster.
                 if j["log"]:
-                    console.print("\n".join(f"    {line}" for line in j["log"].splitlines()),
-                                  highlight=False, markup=False)
+                    print("\n".join(f"    {line}" for line in j["log"].splitlines()), flush=True)
     # When the process exits, freezing the collector's objects first spares the interpreter's
     # exit its collections over every object the engine's libraries made (~150 ms, a third of
     # act's whole run of a 50-step job). At exit only: an in-process caller keeps its collector.

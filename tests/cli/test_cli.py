@@ -345,7 +345,8 @@ jobs:
     steps:
       - name: soft
         continue-on-error: true
-        run: exit 2
+        run: |
+          printf 'tab\\tthen :thumbs_up: [b]x[/b]\\n' && exit 2
       - name: boom
         run: echo "failing in ${{ github.repository }}" && exit 1
       - name: after
@@ -414,6 +415,7 @@ def test_run_exits_0_only_when_every_run_succeeds(run_repo, tmp_path):
     assert "  job test: failure" in text.stdout
     assert "##[error]Process completed with exit code 1." in text.stdout
     assert "failing in octo/work" in text.stdout  # else from the origin remote, as `serve` names it
+    assert "tab\tthen :thumbs_up: [b]x[/b]" in text.stdout  # a log line as the step printed it
 
 
 # --- bad input --------------------------------------------------------------------------------
