@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from api_support import WORKFLOWS
 from fixtures_server import free_database_url_or_none
 
@@ -24,6 +25,10 @@ async def race(servers: list[Any], method: str, path: str, **kwargs: Any) -> lis
 
 def statuses(responses: list[httpx.Response]) -> Counter[int]:
     return Counter(r.status_code for r in responses)
+
+
+def git(repo: Any, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
 async def test_racing_creates_on_two_servers_make_one_row(start_server, make_git_repo, tmp_path):
@@ -95,3 +100,29 @@ async def test_uploads_racing_a_release_delete_are_201_or_404(start_server, make
             if r.status_code == 201:  # uploaded before the delete, and gone with it
                 assert (await one.get(f"/repos/acme/app/releases/assets/{r.json()['id']}")).status_code == 404
         assert (await one.get(f"/repos/acme/app/releases/{rid}/assets")).status_code == 404
+
+
+@pytest.mark.parametrize("servers_count", [1, 2])
+@pytest.mark.parametrize("method", ["merge", "squash"])
+async def test_racing_merges_of_one_pull_request_merge_it_once(start_server, make_git_repo, tmp_path, method,
+                                                                servers_count):
+    repo = make_git_repo(WORKFLOWS)
+    base = await asyncio.to_thread(git, repo, "rev-parse", "main")
+    await asyncio.to_thread(git, repo, "branch", "dev", "main")
+    make_git_repo({"feature.txt": "f\n"})
+    head = await asyncio.to_thread(git, repo, "rev-parse", "main")
+    db_url = free_database_url_or_none() or f"sqlite:///{tmp_path / 'shared.db'}"
+    servers = [await start_server([f"acme/app={repo}"], db_url=db_url) for _ in range(servers_count)]
+    r = await servers[0].http.post("/repos/acme/app/pulls", json={"title": "t", "head": "main", "base": "dev"})
+    assert r.status_code == 201, r.text
+    rs = await race(servers, "PUT", "/repos/acme/app/pulls/1/merge", json={"merge_method": method})
+    counts = statuses(rs)
+    assert counts[200] == 1, [r.text for r in rs]
+    # One server refuses the others once the first is recorded; across servers a merge may also
+    # lose the base branch's compare-and-swap (409, as GitHub answers a base that moved).
+    assert counts[405] + (counts[409] if servers_count > 1 else 0) == N - 1, [r.text for r in rs]
+    assert {r.json()["message"] for r in rs if r.status_code == 405} == {"Pull Request is not mergeable"}
+    [merged] = [r.json()["sha"] for r in rs if r.status_code == 200]
+    assert await asyncio.to_thread(git, repo, "rev-parse", "dev") == merged
+    parents = (await asyncio.to_thread(git, repo, "rev-list", "--parents", "-n", "1", merged)).split()[1:]
+    assert parents == ([base, head] if method == "merge" else [base])

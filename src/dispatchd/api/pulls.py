@@ -25,9 +25,11 @@ GitHub's rules kept here:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
+from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -231,11 +233,15 @@ def _merge(repository: Repository, row: Any, method: str, title: str | None, mes
     if _checked_out(repository, row.base_ref):
         raise GitHubError(405, f"Base branch '{row.base_ref}' is checked out in the served repository's working "
                                "tree; merge it with git there", MERGE_DOC)
+    # Nothing left to merge (another merge of it landed first, maybe from another server sharing
+    # the database, or the head was pushed to the base): refused, not written as an empty commit.
+    merged_already = subprocess.run(["git", "-C", str(repository.path), "merge-base", "--is-ancestor", head_sha,
+                                     base_sha], capture_output=True, check=False).returncode == 0
     try:
-        tree = repository.merge_tree(base_sha, head_sha)
+        tree = None if merged_already else repository.merge_tree(base_sha, head_sha)
     except RepositoryError:
         raise GitHubError(405, "Pull Request is not mergeable", MERGE_DOC) from None
-    if tree is None:
+    if tree is None or (method == "squash" and tree == repository.commit_info(base_sha)["tree_id"]):
         raise GitHubError(405, "Pull Request is not mergeable", MERGE_DOC)
     if method == "squash":
         parents = ["-p", base_sha]
@@ -264,6 +270,9 @@ def _merge(repository: Repository, row: Any, method: str, title: str | None, mes
 def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(tags=["pulls"])
     db = ctx.engine.db
+    # One merge at a time per repository in this process: a merge reads the pull request, writes
+    # git, then records it, and a second merge of the same pull request must see the first.
+    merging: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def _json(a: Access, row: Any, *, full: bool) -> dict[str, Any]:
         tips = await run_in_threadpool(_tips, a.repository, row, full=full)
@@ -421,14 +430,16 @@ def router(ctx: ApiContext) -> APIRouter:
         title = _string(body, "commit_title", MERGE_DOC, MAX_TITLE)
         message = _string(body, "commit_message", MERGE_DOC, MAX_BODY)
         expected = _string(body, "sha", MERGE_DOC, 64)
-        if row.state != "open":
-            raise GitHubError(405, "Pull Request is not mergeable", MERGE_DOC)
-        if row.draft:
-            raise GitHubError(405, "Pull Request is still a draft", MERGE_DOC)
-        commit, head_sha, base_sha = await run_in_threadpool(_merge, a.repository, row, method, title, message,
-                                                             expected, a.identity.login)
-        await db.write(lambda c: stored_pulls.mark_merged(c, row, merge_commit_sha=commit, head_sha=head_sha,
-                                                           base_sha=base_sha, merged_by=a.identity.login))
+        async with merging[a.repo_id]:
+            row = await _get(a, pull_number, MERGE_DOC)  # as the previous merge left it
+            if row.state != "open":
+                raise GitHubError(405, "Pull Request is not mergeable", MERGE_DOC)
+            if row.draft:
+                raise GitHubError(405, "Pull Request is still a draft", MERGE_DOC)
+            commit, head_sha, base_sha = await run_in_threadpool(_merge, a.repository, row, method, title, message,
+                                                                 expected, a.identity.login)
+            await db.write(lambda c: stored_pulls.mark_merged(c, row, merge_commit_sha=commit, head_sha=head_sha,
+                                                               base_sha=base_sha, merged_by=a.identity.login))
         return JSONResponse({"sha": commit, "merged": True, "message": "Pull Request successfully merged"})
 
     return r
