@@ -114,13 +114,15 @@ def _time(body: dict[str, Any], field: str) -> float | None:
     try:
         # Python 3.11 reads GitHub's "Z" suffix; a date without an offset is UTC, as on GitHub.
         when = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        # In UTC it must still be a date (years 1-9999): it is shown in UTC on every later read.
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC) if when else None
+    except (ValueError, OverflowError):
         when = None
     if when is None:
         shown = json.dumps(value, ensure_ascii=False)[:100]
         raise GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not a date-time.",
                           UPDATE_DOC)
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    return when.timestamp()
 
 
 def _text(body: dict[str, Any], field: str, limit: int) -> str | None:

@@ -27,8 +27,12 @@ GET_DOC = "https://docs.github.com/rest/commits/commits#get-a-commit"
 
 
 def _date(text: str) -> str:
-    """git's ISO 8601 date with an offset as GitHub writes it: UTC, ``Z``."""
-    return datetime.fromisoformat(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """git's ISO 8601 date with an offset as GitHub writes it: UTC, ``Z`` (git's own text for a
+    date Python cannot hold, past year 9999)."""
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return text
 
 
 def commit_json(details: dict[str, Any], full: str, base: str) -> dict[str, Any]:

@@ -13,7 +13,8 @@ def iso(t: float | None) -> str | None:
     """GitHub's timestamp form: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
     if t is None:
         return None
-    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's %Y writes year 1 as "1", not "0001".
+    return datetime.fromtimestamp(t, tz=timezone.utc).replace(microsecond=0).isoformat()[:-6] + "Z"
 
 
 def run_json(run: Any, repo: Any, repo_id: int, base: str) -> dict[str, Any]:
