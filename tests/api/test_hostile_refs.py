@@ -98,3 +98,25 @@ async def test_a_release_target_is_a_branch_or_a_full_sha_and_nothing_else(serve
     r = await srv.http.post("/repos/acme/app/releases", json={"tag_name": "v1", "target_commitish": "refs/heads/feature"})
     assert r.status_code == 201, r.text
     assert git(repo, "rev-parse", "refs/tags/v1") == git(repo, "rev-parse", "feature")
+
+
+async def test_paging_links_of_a_unicode_ref_are_followable(served):
+    srv, repo = served
+    tag = "é-\u202e"  # a right-to-left override: git takes it, and so does GitHub
+    git(repo, "tag", tag, "main")
+    for i in range(3):
+        r = await srv.http.post("/repos/acme/app/statuses/main", json={"state": "success", "context": f"c{i}"})
+        assert r.status_code == 201, r.text
+    for what in ("statuses", "status", "check-runs"):
+        r = await srv.http.get(f"/repos/acme/app/commits/{quote(tag)}/{what}", params={"per_page": 1})
+        assert r.status_code == 200, r.text
+        if what == "check-runs":
+            assert "link" not in r.headers  # no job ran on this commit
+            continue
+        link = r.headers["link"]
+        assert link.isascii() and f"/commits/{quote(tag)}/{what}?per_page=1&page=2" in link, link
+        following = link.split(">", 1)[0].lstrip("<")
+        r = await srv.http.get(following)
+        assert r.status_code == 200, r.text
+        page = r.json() if what == "statuses" else r.json()["statuses"]
+        assert [x["context"] for x in page] == ["c1"]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
@@ -44,7 +44,11 @@ def link_header(request: Request, page: int, per_page: int, total: int) -> str |
     """The ``Link`` value for ``total`` items, or None when everything fits on page 1."""
     last = max(1, -(-total // per_page))
     parts = []
-    base = str(request.url).split("?", 1)[0]
+    # The path as the client sent it (percent-encoded): the decoded one may hold characters a
+    # header cannot (a tag named "é" in /commits/é/statuses).
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(request.url.path)
+    base = f"{request.url.scheme}://{request.url.netloc}{path}"
     params = dict(request.query_params)
 
     def url(p: int) -> str:
