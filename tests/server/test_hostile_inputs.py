@@ -9,9 +9,13 @@ BIG = 2**70
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), [
-    ("GET", f"/dispatchd/events/{BIG}", None, 422),
-    ("GET", f"/repos/acme/app/dispatches/{BIG}", None, 422),
-    ("POST", f"/repos/acme/app/dispatches/{BIG}/replay", None, 422),
+    # an id no object can have names nothing: GitHub's 404
+    ("GET", f"/dispatchd/events/{BIG}", None, 404),
+    ("GET", f"/repos/acme/app/dispatches/{BIG}", None, 404),
+    ("POST", f"/repos/acme/app/dispatches/{BIG}/replay", None, 404),
+    ("GET", "/repos/acme/app/actions/runs/abc", None, 404),
+    ("GET", "/repos/acme/app/issues/0", None, 404),
+    ("GET", "/repos/acme/app/releases/-1", None, 404),
     ("POST", "/repos/acme/app/dispatchd/callbacks", {"event_type": "x", "job_id": BIG}, 422),
     ("POST", "/repos/acme/app/dispatchd/callbacks", {"event_type": "x", "job_id": True}, 422),
     ("POST", "/repos/acme/app/dispatchd/callbacks", {"event_type": "x", "job_id": 1, "expires_in_minutes": "nan"}, 422),

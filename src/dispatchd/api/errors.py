@@ -65,6 +65,10 @@ def install(app: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        # A path that names no object GitHub could have (run "abc", issue 0, an id past 2**63) is
+        # GitHub's 404: its routes only match ids, so such a URL is no resource at all.
+        if any((err.get("loc") or ("",))[0] == "path" for err in exc.errors()):
+            return error_response(404, "Not Found")
         lines = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
