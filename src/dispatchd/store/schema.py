@@ -29,6 +29,9 @@ metadata = MetaData()
 
 # SQLite only gives AUTOINCREMENT-like rowids to INTEGER PRIMARY KEY; BigInteger elsewhere.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# Tables whose rows can be deleted say ``sqlite_autoincrement=True``: GitHub never hands out an
+# id twice, and SQLite would reuse the largest id after its row is deleted (a retried DELETE of a
+# release, a run or a reaction could then remove the newer object that took its id).
 
 repositories = Table(
     "repositories",
@@ -112,6 +115,7 @@ workflow_runs = Table(
     Index("ix_runs_repository", "repository_id", "id"),
     Index("ix_runs_status", "status"),
     Index("ix_runs_concurrency", "repository_id", "concurrency_group", "status"),
+    sqlite_autoincrement=True,
 )
 
 jobs = Table(
@@ -146,6 +150,7 @@ jobs = Table(
     Column("completed_at", Float),
     Index("ix_jobs_run", "run_id"),
     Index("ix_jobs_state", "state", "id"),
+    sqlite_autoincrement=True,
 )
 
 job_logs = Table(
@@ -155,6 +160,7 @@ job_logs = Table(
     Column("job_id", Id, ForeignKey("jobs.id"), nullable=False),
     Column("text", Text, nullable=False),  # one or more complete lines, each ending in \n
     Index("ix_job_logs_job", "job_id", "id"),
+    sqlite_autoincrement=True,
 )
 
 # -- the REST API's own records (tokens, issues, webhooks, earlier run attempts) ---------------
@@ -191,6 +197,7 @@ run_attempts = Table(
     Column("run_started_at", Float),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("run_id", "run_attempt", name="uq_run_attempts"),
+    sqlite_autoincrement=True,
 )
 
 issues = Table(
@@ -239,6 +246,7 @@ reactions = Table(
     Column("content", String(20), nullable=False),  # +1, -1, laugh, confused, heart, hooray, rocket, eyes
     Column("created_at", Float, nullable=False),
     UniqueConstraint("subject", "subject_id", "login", "content", name="uq_reactions_once"),
+    sqlite_autoincrement=True,
 )
 
 webhooks = Table(
@@ -253,6 +261,7 @@ webhooks = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 webhook_emitted = Table(
@@ -291,6 +300,7 @@ webhook_deliveries = Table(
     Column("delivered_at", Float),
     Index("ix_webhook_deliveries_state", "state", "next_attempt_at"),
     Index("ix_webhook_deliveries_hook", "hook_id", "id"),
+    sqlite_autoincrement=True,
 )
 
 # -- jobs waiting for a dispatch (dispatchd/wait-for-dispatch) ---------------------------------
@@ -375,6 +385,7 @@ check_runs = Table(
     Column("external_id", Text),
     Column("output", JSON),  # {title, summary, text}
     Column("updated_at", Float, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 statuses = Table(
@@ -418,6 +429,7 @@ releases = Table(
     Column("published_at", Float),
     Index("ix_releases_repository", "repository_id", "id"),
     Index("ix_releases_tag", "repository_id", "tag_name"),
+    sqlite_autoincrement=True,
 )
 
 release_assets = Table(
@@ -438,4 +450,5 @@ release_assets = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Index("ix_release_assets_release", "release_id", "id"),
+    sqlite_autoincrement=True,
 )
