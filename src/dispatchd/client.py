@@ -90,8 +90,14 @@ class Client:
         return self.request("GET", f"/repos/{repo}/actions/runs",
                             params={k: v for k, v in params.items() if v is not None}).json()
 
-    def run(self, repo: str, run_id: int) -> dict[str, Any]:
-        return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}").json()
+    def run(self, repo: str, run_id: int, *, wait: float | None = None) -> dict[str, Any]:
+        """``GET /repos/{repo}/actions/runs/{run_id}``. ``wait`` (dispatchd's own, seconds, at
+        most 60): the server answers once the run is completed or after that long; GitHub
+        ignores it and answers at once."""
+        if not wait:
+            return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}").json()
+        return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}", params={"wait": wait},
+                            timeout=self._http.timeout.read + wait if self._http.timeout.read else None).json()
 
     def jobs(self, repo: str, run_id: int) -> list[dict[str, Any]]:
         return self.request("GET", f"/repos/{repo}/actions/runs/{run_id}/jobs",

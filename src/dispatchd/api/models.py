@@ -692,6 +692,8 @@ _QUERY: dict[str, dict[str, Any]] = {
     "content": {"type": "string", "enum": ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]},
     "name": {"type": "string"},
     "label": {"type": "string"},
+    "wait": {"type": "number", "minimum": 0, "maximum": 60, "default": 0,
+             "description": "dispatchd's own: answer once the run is completed, or after this many seconds"},
 }
 
 

@@ -4,8 +4,9 @@ filters, paging and ``Link`` headers; re-runs as new attempts; run logs as a zip
 from __future__ import annotations
 
 import io
-import time
+import math
 import re
+import time
 import zipfile
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -30,6 +31,8 @@ Attempt = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 #: Seconds a log download link works (GitHub: one minute).
 LOG_LINK_SECONDS = 60
+#: The longest ``GET .../actions/runs/{run_id}?wait=`` (dispatchd's own) holds the request, in seconds.
+MAX_WAIT_SECONDS = 60.0
 RUNS_DOC = "https://docs.github.com/rest/actions/workflow-runs"
 JOBS_DOC = "https://docs.github.com/rest/actions/workflow-jobs"
 RERUN_DOC = "https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow"
@@ -61,6 +64,21 @@ def created_range(spec: str | None) -> tuple[float | None, float | None]:
             return (t, None) if op.startswith(">") else (None, t + (86399 if len(spec) - len(op) == 10 else 0))
     t = ts(spec)
     return t, t + 86399
+
+
+def wait_param(request: Request) -> float:
+    """dispatchd's ``wait`` query parameter: seconds, 0 to :data:`MAX_WAIT_SECONDS` (a larger
+    value is clamped, as ``per_page`` is); 422 when it is not a number."""
+    raw = request.query_params.get("wait")
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise GitHubError(422, f"Invalid request.\n\nFor 'wait', {raw!r} is not a number of seconds.", RUNS_DOC)
+    return max(0.0, min(MAX_WAIT_SECONDS, value))
 
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
@@ -107,10 +125,21 @@ def router(ctx: ApiContext) -> APIRouter:
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
         return await runs_page(ctx, request, a.repo_id, a.repository, None)
 
-    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}", responses=models.ok(models.WorkflowRun))
+    @r.get("/repos/{owner}/{repo}/actions/runs/{run_id}", responses=models.ok(models.WorkflowRun),
+           openapi_extra=models.query("wait"))
     async def get_run(owner: str, repo: str, run_id: DbId, request: Request) -> Response:
-        """Get a workflow run (its latest attempt)."""
+        """Get a workflow run (its latest attempt).
+
+        dispatchd's own ``wait=SECONDS`` (0 to 60, fractions allowed): answer once the run is
+        ``completed``, or after that many seconds with the run as it then stands, so a client
+        learns of the completion without polling (GitHub ignores unknown query parameters and
+        answers at once)."""
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
+        wait = wait_param(request)
+        if wait:
+            # While waiting only the status is read (the whole row decodes the run's contexts
+            # and workflow, work that would compete with the job's own steps for the process).
+            await ctx.engine.wait_runs_status([run_id], wait, repository_id=a.repo_id)
         return JSONResponse(run_json(await _run_or_404(a.repo_id, run_id), a.repository, a.repo_id, ctx.base_url))
 
     async def _attempt(repo_id: int, run_id: int, attempt: int) -> Any:

@@ -127,15 +127,22 @@ def advance_run(conn: Connection, run_id: int, cfg: PlannerConfig) -> list[int]:
             job = scope.workflow.jobs[row.job_key[len(scope.prefix):]]
             if not all(results.get(scope.prefix + n, {}).get("done") for n in job.needs):
                 continue
+            started: list[int] = []
             try:
                 with conn.begin_nested():
-                    queued.extend(_start_job(conn, run, scope, job, row, results, cfg))
+                    started = _start_job(conn, run, scope, job, row, results, cfg)
             except Exception as e:  # a bug here fails this job with a reason, never the whole run
                 log.exception("planning job %s failed", row.id)
                 _complete_job(conn, row.id, "failure", error=f"dispatchd: {type(e).__name__}: {e}",
                               log_lines=[f"##[error]dispatchd could not start this job: {type(e).__name__}: {e}"])
-            changed = True
-    rows = list(conn.execute(select(jobs).where(jobs.c.run_id == run_id, jobs.c.run_attempt == run.run_attempt)))
+            queued.extend(started)
+            # Another pass only when this may have made another job decidable: the job ended at
+            # once (skipped, failed) or started a called workflow's jobs. Legs put in the queue
+            # decide nothing another job waits for.
+            if not started or job.uses:
+                changed = True
+    # The last pass changed no job's completion (at most held legs became queued), so its rows
+    # tell whether every job is completed.
     if all(r.state == "completed" for r in rows):
         queued.extend(_conclude_run(conn, run, rows, cfg))
     return queued

@@ -40,21 +40,69 @@ def claim(conn: Connection, runner_name: str, labels: tuple[str, ...], lease_sec
     for row in conn.execute(query).fetchall():
         if not labels_match(list(row.labels or []), labels):
             continue
-        won = conn.execute(update(jobs).where(jobs.c.id == row.id, jobs.c.state == "queued").values(
-            state="in_progress", runner_name=runner_name, started_at=now,
-            lease_expires_at=now + lease_seconds)).rowcount
-        if not won:
+        assignment = _take(conn, row.id, runner_name, lease_seconds, now, cfg)
+        if assignment is None:
             continue
-        stored = conn.execute(select(jobs.c.assignment, workflow_runs.c.repository_id)
-                              .join(workflow_runs, workflow_runs.c.id == jobs.c.run_id)
-                              .where(jobs.c.id == row.id)).one()
-        assignment = JobAssignment.from_json(stored.assignment)
-        open_assignment_secrets(assignment, cfg or PlannerConfig(workspace_root=""))
-        issue_job_token(conn, assignment, stored.repository_id)
         out.append(assignment)
         if len(out) >= limit:
             break
     return out
+
+
+def claim_jobs(conn: Connection, job_ids: list[int], runner_names: list[str], labels: tuple[str, ...],
+               lease_seconds: float, cfg: PlannerConfig | None = None) -> list[tuple[str, JobAssignment]]:
+    """Claim the queued jobs among ``job_ids`` that a runner with ``labels`` can take, in id
+    order, one per name of ``runner_names`` (so at most that many); returns ``(runner name,
+    assignment)`` pairs, made as :func:`claim` makes them.
+
+    For jobs queued by the same transaction, which no other runner can see yet: an embedded
+    runner that is idle takes them in the transaction that created them, so that starting the
+    job costs no transaction (and commit) of its own after the dispatch's."""
+    if not job_ids or not runner_names:
+        return []
+    rows = conn.execute(select(jobs.c.id, jobs.c.labels).where(jobs.c.id.in_(job_ids), jobs.c.state == "queued")
+                        .order_by(jobs.c.id)).fetchall()
+    out: list[tuple[str, JobAssignment]] = []
+    now = time.time()
+    names = iter(runner_names)
+    for row in rows:
+        if not labels_match(list(row.labels or []), labels):
+            continue
+        name = next(names, None)
+        if name is None:
+            break
+        assignment = _take(conn, row.id, name, lease_seconds, now, cfg)
+        if assignment is not None:
+            out.append((name, assignment))
+    return out
+
+
+def _take(conn: Connection, job_id: int, runner_name: str, lease_seconds: float, now: float,
+          cfg: PlannerConfig | None) -> JobAssignment | None:
+    """Move one queued job to ``in_progress`` for ``runner_name`` (None if another claimer won
+    it) and build its assignment: secrets opened, a fresh job token."""
+    won = conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.state == "queued").values(
+        state="in_progress", runner_name=runner_name, started_at=now,
+        lease_expires_at=now + lease_seconds)).rowcount
+    if not won:
+        return None
+    stored = conn.execute(select(jobs.c.assignment, workflow_runs.c.repository_id)
+                          .join(workflow_runs, workflow_runs.c.id == jobs.c.run_id)
+                          .where(jobs.c.id == job_id)).one()
+    assignment = JobAssignment.from_json(stored.assignment)
+    open_assignment_secrets(assignment, cfg or PlannerConfig(workspace_root=""))
+    issue_job_token(conn, assignment, stored.repository_id)
+    return assignment
+
+
+def release(conn: Connection, job_ids: list[int]) -> None:
+    """Give claimed jobs that never started back to the queue (a stopping server's hand-offs):
+    their tokens are revoked, and the next runner claims them afresh."""
+    if not job_ids:
+        return
+    conn.execute(update(jobs).where(jobs.c.id.in_(job_ids), jobs.c.state == "in_progress").values(
+        state="queued", runner_name=None, started_at=None, lease_expires_at=None))
+    stored_tokens.revoke_for_jobs(conn, job_ids)
 
 
 def heartbeat(conn: Connection, job_ids: list[int], lease_seconds: float) -> set[int]:

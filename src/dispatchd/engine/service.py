@@ -7,6 +7,7 @@ object — the embedded mode is the server's code path in one process, not a sec
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,12 @@ from .orchestrator import Accepted, Orchestrator
 from .planner import advance_run
 from .pool import RunnerPool
 from .queue import DEFAULT_LEASE_SECONDS, recover_expired
+
+log = logging.getLogger(__name__)
+
+#: Seconds between reads of a run someone waits for when no change is announced (a change made
+#: by another server sharing the database is not announced here).
+RECHECK_SECONDS = 0.5
 
 
 @dataclass
@@ -75,11 +82,14 @@ class Engine:
         )
         self.orchestrator = Orchestrator(self.db, self.repos, self.planner_config, config.server_url,
                                          self.notify_queued)
-        self.intake = EventIntake(self.db, self.orchestrator.accept, self._events_committed)
+        self.intake = EventIntake(self.db, self._accept, self._events_committed)
         self.pool = RunnerPool(self.db, self.planner_config, size=config.runners, labels=config.runner_labels,
                                name_prefix=f"dispatchd-{os.getpid()}", lease_seconds=config.lease_seconds,
                                on_queued=self.notify_queued)
-        self._changed = asyncio.Event()
+        #: The last batch the intake's transaction handled, and what idle runners claimed in it.
+        self._handoff: tuple[list[object], list[tuple[str, Any]]] = ([], [])
+        #: Completed (and replaced) at every change of jobs or runs; see :meth:`changed`.
+        self._change: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -173,8 +183,38 @@ class Engine:
             return None
         return {"event": row, "runs": runs, "decisions": list(row.decisions or []), "resumed_jobs": resumed}
 
-    def _events_committed(self, results: list[object]) -> None:
+    def _accept(self, conn: Connection, batch: list[stored_events.NewEvent]) -> list[object]:
+        """The intake's transaction: store and decide the events (the orchestrator), and let idle
+        embedded runners claim the jobs this queued, in the same transaction."""
+        results: list[object] = list(self.orchestrator.accept(conn, batch))
+        handed: list[tuple[str, Any]] = []
         queued = [j for r in results if isinstance(r, Accepted) for j in r.queued]
+        if queued and self.config.runners > 0:
+            try:
+                # A savepoint: a failed claim must not undo the events, which are acknowledged
+                # once this commits; their jobs then stay queued for an ordinary claim.
+                with conn.begin_nested():
+                    handed = self.pool.hand_off(conn, queued)
+            except Exception:
+                log.exception("handing jobs to idle runners failed; they stay queued")
+                handed = []
+        # Kept with the very list the intake hands to _events_committed once this commits (the
+        # intake commits one batch after another); a batch that does not commit is replaced.
+        self._handoff = (results, handed)
+        return results
+
+    def _events_committed(self, results: list[object]) -> None:
+        batch, handed = self._handoff
+        self._handoff = ([], [])
+        if batch is not results and handed:  # cannot happen while the intake commits in order
+            log.error("claims of another batch than the one committed: jobs %s are left to their leases",
+                      [assignment.job_id for _, assignment in handed])
+            handed = []
+        if handed:
+            self.pool.deliver(handed)
+        taken = {assignment.job_id for _, assignment in handed}
+        # Runners are woken to claim only what no runner was handed.
+        queued = [j for r in results if isinstance(r, Accepted) for j in r.queued if j not in taken]
         self.notify_queued(queued)
         if any(isinstance(r, Accepted) and not r.decided for r in results):
             self.orchestrator.wake()  # an event left undecided: the loop retries it
@@ -184,40 +224,83 @@ class Engine:
     def notify_queued(self, job_ids: list[int]) -> None:
         if job_ids:
             self.pool.notify()
-        self._changed.set()
+        self._notify_changed()
+
+    def _notify_changed(self) -> None:
+        change, self._change = self._change, None
+        if change is not None and not change.done():
+            change.set_result(None)
+
+    def changed(self) -> asyncio.Future[None]:
+        """A future that completes at the next change of jobs or runs. Take it *before* reading
+        the state it guards: a change between the read and the wait then still wakes the waiter
+        (an event cleared after the read would lose it)."""
+        if self._change is None:
+            self._change = asyncio.get_running_loop().create_future()
+        return self._change
+
+    @staticmethod
+    async def until(change: asyncio.Future[None], timeout: float | None) -> None:
+        """Wait for ``change`` (from :meth:`changed`) or ``timeout`` seconds, whichever is first."""
+        try:
+            # shield: a timeout cancels this wait, not the future other waiters share.
+            await asyncio.wait_for(asyncio.shield(change), timeout)
+        except TimeoutError:
+            pass
 
     async def wait_for_change(self, timeout: float) -> None:
         """Return when jobs or runs may have changed (or after ``timeout`` seconds)."""
-        self._changed.clear()
-        try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
-        except TimeoutError:
-            pass
+        await self.until(self.changed(), timeout)
 
     async def wait_event_processed(self, event_id: int, timeout: float = 30.0) -> Any:
         """The event row once the orchestrator decided it (None on timeout)."""
         deadline = time.monotonic() + timeout
         while True:
+            change = self.changed()
             row = await self.db.read(stored_events.get, event_id)
             if row is not None and row.processed:
                 return row
             if time.monotonic() >= deadline:
                 return None
             self.orchestrator.wake()
-            await self.wait_for_change(0.02)
+            await self.until(change, 0.02)
 
     async def wait_runs_completed(self, run_ids: list[int], timeout: float | None = None) -> list[Any]:
-        """The run rows once every one is completed (or as they stand at ``timeout``)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        """The run rows once every one is completed (or as they stand at ``timeout`` seconds)."""
+        await self.wait_runs_status(run_ids, timeout)
 
         def read(conn: Connection) -> list[Any]:
             return list(conn.execute(select(workflow_runs).where(workflow_runs.c.id.in_(run_ids))))
 
+        return await self.db.read(read)
+
+    async def wait_runs_status(self, run_ids: list[int], timeout: float | None = None, *,
+                               repository_id: int | None = None) -> bool:
+        """Wait until every run of ``run_ids`` is ``completed`` (True) or ``timeout`` seconds
+        passed (False). A run that does not exist (or, with ``repository_id``, belongs to another
+        repository) counts as completed: nothing will change it.
+
+        Woken by each change of jobs or runs, it reads only the runs' status; it also reads again
+        every :data:`RECHECK_SECONDS`, for a change made by another server sharing the database,
+        which this one is not told of."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        wanted = list(dict.fromkeys(run_ids))
+        c = workflow_runs.c
+        query = select(c.status).where(c.id.in_(wanted))
+        if repository_id is not None:
+            query = query.where(c.repository_id == repository_id)
+
+        def statuses(conn: Connection) -> list[str]:
+            return list(conn.execute(query).scalars())
+
         while True:
-            rows = await self.db.read(read)
-            if all(r.status == "completed" for r in rows) or (deadline and time.monotonic() >= deadline):
-                return rows
-            await self.wait_for_change(0.05)
+            change = self.changed()  # taken before the read: a change after it still wakes
+            if all(s == "completed" for s in await self.db.read(statuses)):
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            await self.until(change, RECHECK_SECONDS if left is None else min(RECHECK_SECONDS, left))
 
     async def cancel_run(self, run_id: int) -> bool:
         """Ask a run to cancel; False when it already completed (GitHub answers 409)."""
@@ -247,7 +330,6 @@ class Engine:
         queued = await self.db.write(lambda conn: attempts.rerun(conn, run_id, self.planner_config,
                                                                  failed_only=failed_only, actor=actor))
         self.notify_queued(queued)
-        self._changed.set()
 
     async def delete_run(self, run_id: int) -> None:
         """Delete a completed run (raises ``AttemptRefused`` while it runs)."""

@@ -52,8 +52,12 @@ def get_job(conn: Connection, job_id: int) -> Any:
 
 
 def runs_of_event(conn: Connection, event_id: int) -> list[Any]:
-    return list(conn.execute(select(workflow_runs).where(workflow_runs.c.event_id == event_id)
-                             .order_by(workflow_runs.c.id)))
+    """The runs an event started, oldest first: ``id``, ``path``, ``name``, ``run_number`` and
+    ``status`` only (a receipt's needs; the whole row decodes the run's contexts and workflow,
+    which a dispatch answered with its receipt would pay while its job starts)."""
+    c = workflow_runs.c
+    return list(conn.execute(select(c.id, c.path, c.name, c.run_number, c.status)
+                             .where(c.event_id == event_id).order_by(c.id)))
 
 
 def list_events(conn: Connection, repository_id: int, limit: int = 30) -> list[Any]:
