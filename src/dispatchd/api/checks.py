@@ -18,7 +18,6 @@ GitHub's rules kept here:
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -32,9 +31,10 @@ from ..store import checks as stored_checks
 from . import models
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError, not_found
+from .errors import GitHubError
 from .paging import link_headers, page_params
 from .serialize import JOB_STATUS, iso
+from .validation import found, invalid_query, invalid_type, string_field, validation_failed
 
 LIST_DOC = "https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference"
 GET_DOC = "https://docs.github.com/rest/checks/runs#get-a-check-run"
@@ -119,24 +119,8 @@ def _time(body: dict[str, Any], field: str) -> float | None:
     except (ValueError, OverflowError):
         when = None
     if when is None:
-        shown = json.dumps(value, ensure_ascii=False)[:100]
-        raise GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not a date-time.",
-                          UPDATE_DOC)
+        raise invalid_type(field, value, "a date-time", UPDATE_DOC)
     return when.timestamp()
-
-
-def _text(body: dict[str, Any], field: str, limit: int) -> str | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str) or "\x00" in value:
-        shown = json.dumps(value, ensure_ascii=False)[:100]
-        raise GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not a string.", UPDATE_DOC)
-    if len(value) > limit:
-        raise GitHubError(422, "Validation Failed", UPDATE_DOC, errors=[{
-            "resource": "CheckRun", "field": field, "code": "custom",
-            "message": f"{field} is too long (maximum is {limit} characters)"}])
-    return value
 
 
 def _changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
@@ -144,10 +128,9 @@ def _changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     out = dict(current)
     for field, limit in (("name", 1024), ("details_url", 2048), ("external_id", 1024)):
         if field in body:
-            value = _text(body, field, limit)
+            value = string_field(body, field, UPDATE_DOC, resource="CheckRun", limit=limit)
             if field == "name" and not (value or "").strip():
-                raise GitHubError(422, "Validation Failed", UPDATE_DOC,
-                                  errors=[{"resource": "CheckRun", "field": "name", "code": "missing_field"}])
+                raise validation_failed("CheckRun", "name", "missing_field", UPDATE_DOC)
             out[field] = value
     if "started_at" in body:
         out["started_at"] = _time(body, "started_at")
@@ -155,18 +138,14 @@ def _changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     conclusion = body.get("conclusion")
     completed_at = _time(body, "completed_at")
     if status is not None and status not in SETTABLE_STATUSES:
-        raise GitHubError(422, f"Invalid request.\n\nFor 'properties/status', {json.dumps(status)[:100]} is not one "
-                               f"of {', '.join(SETTABLE_STATUSES)}.", UPDATE_DOC)
+        raise invalid_type("status", status, f"one of {', '.join(SETTABLE_STATUSES)}", UPDATE_DOC)
     if conclusion is not None and conclusion not in CONCLUSIONS:
         if conclusion == "stale":
-            raise GitHubError(422, "Validation Failed", UPDATE_DOC, errors=[{
-                "resource": "CheckRun", "field": "conclusion", "code": "custom",
-                "message": "conclusion cannot be stale, only GitHub can set it"}])
-        raise GitHubError(422, f"Invalid request.\n\nFor 'properties/conclusion', {json.dumps(conclusion)[:100]} is "
-                               f"not one of {', '.join(CONCLUSIONS)}.", UPDATE_DOC)
+            raise validation_failed("CheckRun", "conclusion", "custom", UPDATE_DOC,
+                                    "conclusion cannot be stale, only GitHub can set it")
+        raise invalid_type("conclusion", conclusion, f"one of {', '.join(CONCLUSIONS)}", UPDATE_DOC)
     if conclusion is None and (status == "completed" or completed_at is not None):
-        raise GitHubError(422, "Validation Failed", UPDATE_DOC,
-                          errors=[{"resource": "CheckRun", "field": "conclusion", "code": "missing_field"}])
+        raise validation_failed("CheckRun", "conclusion", "missing_field", UPDATE_DOC)
     if conclusion is not None:
         # GitHub: a conclusion sets the status to completed.
         out.update(status="completed", conclusion=conclusion, completed_at=completed_at or time.time())
@@ -175,9 +154,9 @@ def _changes(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     if "output" in body and body["output"] is not None:
         output = body["output"]
         if not isinstance(output, dict):
-            raise GitHubError(422, f"Invalid request.\n\nFor 'properties/output', "
-                                   f"{json.dumps(output, ensure_ascii=False)[:100]} is not an object.", UPDATE_DOC)
-        out["output"] = {k: _text(output, k, 65_535) for k in ("title", "summary", "text")}
+            raise invalid_type("output", output, "an object", UPDATE_DOC)
+        out["output"] = {k: string_field(output, k, UPDATE_DOC, resource="CheckRun", limit=65_535)
+                         for k in ("title", "summary", "text")}
     return out
 
 
@@ -186,10 +165,7 @@ def router(ctx: ApiContext) -> APIRouter:
     db = ctx.engine.db
 
     async def _get(a: Access, check_run_id: int, doc: str) -> Any:
-        row = await db.read(stored_checks.get, a.repo_id, check_run_id)
-        if row is None:
-            raise not_found(doc)
-        return row
+        return found(await db.read(stored_checks.get, a.repo_id, check_run_id), doc)
 
     @r.get("/repos/{owner}/{repo}/commits/{ref:path}/check-runs", responses=models.ok(models.CheckRunList),
            openapi_extra=models.query("check_name", "status:checks", "filter:checks", "per_page", "page"))
@@ -200,8 +176,7 @@ def router(ctx: ApiContext) -> APIRouter:
         filter_ = q.get("filter") or "latest"
         status = q.get("status")
         if filter_ not in ("latest", "all") or (status is not None and status not in STATUSES):
-            raise GitHubError(422, "Validation Failed", LIST_DOC,
-                              errors=[{"resource": "CheckRun", "code": "invalid", "field": "filter/status"}])
+            raise invalid_query("CheckRun", "filter/status", LIST_DOC)
         sha = await resolve_commit(a, ref, LIST_DOC)
         rows = await db.read(lambda c: stored_checks.for_commit(c, a.repo_id, sha, latest=filter_ == "latest"))
         runs = [check_run_json(row, a.repository.full_name, ctx.base_url) for row in rows]

@@ -22,9 +22,9 @@ from . import models
 from .auth import require_admin
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError, not_found
 from .paging import int_param
 from .serialize import iso
+from .validation import found, invalid_type, validation_failed
 
 DOC = "https://docs.github.com/rest/repos/webhooks"
 DELIVERY_DOC = "https://docs.github.com/rest/repos/webhooks#redeliver-a-delivery-for-a-repository-webhook"
@@ -71,42 +71,35 @@ def _config(body: dict[str, Any], partial: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     config = body.get("config")
     if config is None and not partial:
-        raise GitHubError(422, "Validation Failed", DOC, errors=[{"resource": "Hook", "field": "config",
-                                                                 "code": "missing_field"}])
+        raise validation_failed("Hook", "config", "missing_field", DOC)
     if config is not None:
         if not isinstance(config, dict):
-            raise GitHubError(422, "Invalid request.\n\nFor 'properties/config', "
-                                   f"{json.dumps(config)[:100]} is not an object.", DOC)
+            raise invalid_type("config", config, "an object", DOC)
         url = config.get("url")
         if url is not None or not partial:
             parts = _url_parts(url)
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-                raise GitHubError(422, "Validation Failed", DOC, errors=[{
-                    "resource": "Hook", "field": "url", "code": "custom", "message": "url is not a valid URL"}])
+                raise validation_failed("Hook", "url", "custom", DOC, "url is not a valid URL")
             out["url"] = url
         if "content_type" in config:
             if config["content_type"] not in ("json", "form"):
-                raise GitHubError(422, "Validation Failed", DOC, errors=[{
-                    "resource": "Hook", "field": "content_type", "code": "invalid"}])
+                raise validation_failed("Hook", "content_type", "invalid", DOC)
             out["content_type"] = config["content_type"]
         if "secret" in config:
             secret = config["secret"]
             if secret is not None and (not isinstance(secret, str) or len(secret) > 1000 or "\x00" in secret):
-                raise GitHubError(422, "Validation Failed", DOC, errors=[{
-                    "resource": "Hook", "field": "secret", "code": "invalid"}])
+                raise validation_failed("Hook", "secret", "invalid", DOC)
             out["secret"] = secret or None
     if "events" in body:
         events = body["events"]
         if not isinstance(events, list) or not events or any(not isinstance(e, str) or e not in KNOWN_EVENTS
                                                              for e in events):
-            raise GitHubError(422, "Validation Failed", DOC, errors=[{
-                "resource": "Hook", "field": "events", "code": "invalid",
-                "message": f"events must be a non-empty list of {sorted(KNOWN_EVENTS)}"}])
+            raise validation_failed("Hook", "events", "invalid", DOC,
+                                    f"events must be a non-empty list of {sorted(KNOWN_EVENTS)}")
         out["events"] = list(dict.fromkeys(events))
     if "active" in body:
         if not isinstance(body["active"], bool):
-            raise GitHubError(422, "Invalid request.\n\nFor 'properties/active', "
-                                   f"{json.dumps(body['active'])[:100]} is not a boolean.", DOC)
+            raise invalid_type("active", body["active"], "a boolean", DOC)
         out["active"] = body["active"]
     return out
 
@@ -121,10 +114,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return a
 
     async def _hook(a: Access, hook_id: int) -> Any:
-        row = await db.read(stored.get_hook, a.repo_id, hook_id)
-        if row is None:
-            raise not_found(DOC)
-        return row
+        return found(await db.read(stored.get_hook, a.repo_id, hook_id), DOC)
 
     def _seal(values: dict[str, Any]) -> dict[str, Any]:
         # Stored encrypted with the repository secrets' key; the sender opens it to sign.
@@ -196,9 +186,7 @@ def router(ctx: ApiContext) -> APIRouter:
         """One delivery with the request sent (headers, payload) and the response received."""
         a = await _admin(request, owner, repo)
         hook = await _hook(a, hook_id)
-        row = await db.read(stored.get_delivery, hook_id, delivery_id)
-        if row is None:
-            raise not_found(DOC)
+        row = found(await db.read(stored.get_delivery, hook_id, delivery_id), DOC)
         try:
             payload: Any = json.loads(row.payload)
         except ValueError:
@@ -214,9 +202,7 @@ def router(ctx: ApiContext) -> APIRouter:
         """Send a delivery again: a new delivery with the same GUID and ``redelivery: true``."""
         a = await _admin(request, owner, repo)
         await _hook(a, hook_id)
-        row = await db.read(stored.get_delivery, hook_id, delivery_id)
-        if row is None:
-            raise not_found(DELIVERY_DOC)
+        row = found(await db.read(stored.get_delivery, hook_id, delivery_id), DELIVERY_DOC)
         await db.write(lambda c: stored.enqueue(c, hook_id, row.event, row.action, row.payload, guid=row.guid,
                                                 redelivery=True))
         if ctx.webhooks is not None:

@@ -11,7 +11,6 @@ characters and bodies to 65,536 (GitHub's limits).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from zlib import crc32
@@ -27,9 +26,9 @@ from . import models
 from .auth import ADMIN_LOGIN
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError, not_found
 from .paging import link_headers, page_params
 from .serialize import iso
+from .validation import found, invalid_query, invalid_type, string_field, validation_failed
 
 CREATE_DOC = "https://docs.github.com/rest/issues/issues#create-an-issue"
 GET_DOC = "https://docs.github.com/rest/issues/issues#get-an-issue"
@@ -125,43 +124,17 @@ def comment_json(row: Any, number: int, owner: str, full: str, base: str,
     }
 
 
-def _invalid(field: str, value: Any, what: str, doc: str) -> GitHubError:
-    shown = json.dumps(value, ensure_ascii=False)[:100]
-    return GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not {what}.", doc)
-
-
-def _validation_failed(field: str, code: str, doc: str, message: str | None = None) -> GitHubError:
-    error: dict[str, Any] = {"resource": "Issue", "field": field, "code": code}
-    if message:
-        error["message"] = message
-    return GitHubError(422, "Validation Failed", doc, errors=[error])
-
-
-def _text(body: dict[str, Any], field: str, doc: str, limit: int, *, allow_int: bool = False) -> str | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not (isinstance(value, str) or (allow_int and isinstance(value, int))):
-        raise _invalid(field, value, "a string or integer" if allow_int else "a string", doc)
-    text = str(value)
-    if "\x00" in text:
-        raise _validation_failed(field, "invalid", doc, f"{field} contains a NUL character")
-    if len(text) > limit:
-        raise _validation_failed(field, "custom", doc, f"{field} is too long (maximum is {limit} characters)")
-    return text
-
-
 def _names(body: dict[str, Any], field: str, doc: str, *, objects: bool = False) -> list[str] | None:
     value = body.get(field)
     if value is None:
         return None
     if not isinstance(value, list):
-        raise _invalid(field, value, "an array", doc)
+        raise invalid_type(field, value, "an array", doc)
     out: list[str] = []
     for item in value[:100]:
         name = item.get("name") if objects and isinstance(item, dict) else item
         if not isinstance(name, str) or not name.strip() or len(name) > 100 or "\x00" in name:
-            raise _invalid(f"{field}/items", item, "a valid name", doc)
+            raise invalid_type(f"{field}/items", item, "a valid name", doc)
         if name not in out:
             out.append(name)
     return out
@@ -183,10 +156,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return await db.read(stored_reactions.counts, subject, [x.id for x in rows])
 
     async def _get(a: Access, number: int, doc: str) -> Any:
-        row = await db.read(stored_issues.get, a.repo_id, number)
-        if row is None:
-            raise not_found(doc)
-        return row
+        return found(await db.read(stored_issues.get, a.repo_id, number), doc)
 
     @r.post("/repos/{owner}/{repo}/issues", status_code=201, responses=models.ok(models.Issue, 201),
             openapi_extra=models.body(models.IssueCreateRequest))
@@ -195,11 +165,11 @@ def router(ctx: ApiContext) -> APIRouter:
         a = await ctx.access(request, owner, repo, "write", CREATE_DOC)
         body = parse_json_object(await request.body(), CREATE_DOC)
         if body.get("title") is None:
-            raise _validation_failed("title", "missing_field", CREATE_DOC)
-        title = _text(body, "title", CREATE_DOC, MAX_TITLE, allow_int=True)
+            raise validation_failed("Issue", "title", "missing_field", CREATE_DOC)
+        title = string_field(body, "title", CREATE_DOC, resource="Issue", limit=MAX_TITLE, allow_int=True)
         if title is None or not title.strip():
-            raise _validation_failed("title", "missing_field", CREATE_DOC)
-        text = _text(body, "body", CREATE_DOC, MAX_BODY)
+            raise validation_failed("Issue", "title", "missing_field", CREATE_DOC)
+        text = string_field(body, "body", CREATE_DOC, resource="Issue", limit=MAX_BODY)
         labels = _names(body, "labels", CREATE_DOC, objects=True) or []
         assignees = _names(body, "assignees", CREATE_DOC) or []
         single = body.get("assignee")
@@ -221,15 +191,13 @@ def router(ctx: ApiContext) -> APIRouter:
         direction = q.get("direction") or "desc"
         if state not in ("open", "closed", "all") or sort not in ("created", "updated", "comments") \
                 or direction not in ("asc", "desc"):
-            raise GitHubError(422, "Validation Failed", LIST_DOC, errors=[{"resource": "Issue", "code": "invalid",
-                                                                           "field": "state/sort/direction"}])
+            raise invalid_query("Issue", "state/sort/direction", LIST_DOC)
         since = None
         if q.get("since"):
             try:
                 since = datetime.fromisoformat(q["since"].replace("Z", "+00:00")).timestamp()
             except ValueError:
-                raise GitHubError(422, "Validation Failed", LIST_DOC,
-                                  errors=[{"resource": "Issue", "field": "since", "code": "invalid"}]) from None
+                raise validation_failed("Issue", "since", "invalid", LIST_DOC) from None
         labels = [s.strip() for s in (q.get("labels") or "").split(",") if s.strip()]
         page = page_params(request)
         if "\x00" in (q.get("creator") or ""):  # no login holds NUL (PostgreSQL text cannot)
@@ -257,19 +225,19 @@ def router(ctx: ApiContext) -> APIRouter:
         row = await _get(a, issue_number, UPDATE_DOC)
         changes: dict[str, Any] = {}
         if "title" in body:
-            title = _text(body, "title", UPDATE_DOC, MAX_TITLE, allow_int=True)
+            title = string_field(body, "title", UPDATE_DOC, resource="Issue", limit=MAX_TITLE, allow_int=True)
             if title is None or not title.strip():
-                raise _validation_failed("title", "missing_field", UPDATE_DOC)
+                raise validation_failed("Issue", "title", "missing_field", UPDATE_DOC)
             changes["title"] = title
         if "body" in body:
-            changes["body"] = _text(body, "body", UPDATE_DOC, MAX_BODY)
+            changes["body"] = string_field(body, "body", UPDATE_DOC, resource="Issue", limit=MAX_BODY)
         if "state" in body:
             if body["state"] not in ("open", "closed"):
-                raise _validation_failed("state", "invalid", UPDATE_DOC)
+                raise validation_failed("Issue", "state", "invalid", UPDATE_DOC)
             changes["state"] = body["state"]
         if body.get("state_reason") is not None:
             if body["state_reason"] not in ("completed", "not_planned", "reopened"):
-                raise _validation_failed("state_reason", "invalid", UPDATE_DOC)
+                raise validation_failed("Issue", "state_reason", "invalid", UPDATE_DOC)
             changes["state_reason"] = body["state_reason"]
         if "labels" in body:
             changes["labels"] = _names(body, "labels", UPDATE_DOC, objects=True) or []
@@ -286,9 +254,8 @@ def router(ctx: ApiContext) -> APIRouter:
         body = parse_json_object(await request.body(), COMMENT_DOC)
         issue = await _get(a, issue_number, COMMENT_DOC)
         if body.get("body") is None:
-            raise GitHubError(422, "Validation Failed", COMMENT_DOC,
-                              errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}])
-        text = _text(body, "body", COMMENT_DOC, MAX_BODY)
+            raise validation_failed("IssueComment", "body", "missing_field", COMMENT_DOC)
+        text = string_field(body, "body", COMMENT_DOC, resource="Issue", limit=MAX_BODY)
         assert text is not None
         row = await db.write(stored_issues.add_comment, issue.id, text, a.identity.login)
         data = _comment_json(a, row, issue.number)
@@ -305,8 +272,7 @@ def router(ctx: ApiContext) -> APIRouter:
             try:
                 since = datetime.fromisoformat(request.query_params["since"].replace("Z", "+00:00")).timestamp()
             except ValueError:
-                raise GitHubError(422, "Validation Failed", COMMENTS_DOC,
-                                  errors=[{"resource": "IssueComment", "field": "since", "code": "invalid"}]) from None
+                raise validation_failed("IssueComment", "since", "invalid", COMMENTS_DOC) from None
         rows = await db.read(stored_issues.comments, issue.id, since)
         page = page_params(request)
         shown = page.slice(rows)
@@ -315,10 +281,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return JSONResponse(items, headers=link_headers(request, page, len(rows)))
 
     async def _comment(a: Access, comment_id: int, doc: str) -> tuple[Any, Any]:
-        found = await db.read(stored_issues.get_comment, a.repo_id, comment_id)
-        if found is None:
-            raise GitHubError(404, "Not Found", doc)
-        return found
+        return found(await db.read(stored_issues.get_comment, a.repo_id, comment_id), doc)
 
     @r.get("/repos/{owner}/{repo}/issues/comments/{comment_id}", responses=models.ok(models.IssueComment))
     async def get_comment(owner: str, repo: str, request: Request, comment_id: int = CommentId) -> Response:
@@ -335,9 +298,8 @@ def router(ctx: ApiContext) -> APIRouter:
         body = parse_json_object(await request.body(), COMMENT_UPDATE_DOC)
         comment, issue = await _comment(a, comment_id, COMMENT_UPDATE_DOC)
         if body.get("body") is None:
-            raise GitHubError(422, "Validation Failed", COMMENT_UPDATE_DOC,
-                              errors=[{"resource": "IssueComment", "field": "body", "code": "missing_field"}])
-        text = _text(body, "body", COMMENT_UPDATE_DOC, MAX_BODY)
+            raise validation_failed("IssueComment", "body", "missing_field", COMMENT_UPDATE_DOC)
+        text = string_field(body, "body", COMMENT_UPDATE_DOC, resource="Issue", limit=MAX_BODY)
         assert text is not None
         row = await db.write(stored_issues.update_comment, comment.id, text)
         return JSONResponse(_comment_json(a, row, issue.number, await _counts("issue_comment", [row])))

@@ -26,7 +26,6 @@ GitHub's rules kept here:
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 from collections import defaultdict
@@ -47,6 +46,16 @@ from .errors import GitHubError, not_found
 from .issues import MAX_BODY, MAX_TITLE, label_json, user_json
 from .paging import link_headers, page_params
 from .serialize import iso
+from .validation import (
+    boolean_field,
+    custom,
+    found,
+    invalid_query,
+    invalid_type,
+    not_supplied,
+    string_field,
+    validation_failed,
+)
 
 CREATE_DOC = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
 LIST_DOC = "https://docs.github.com/rest/pulls/pulls#list-pull-requests"
@@ -56,46 +65,6 @@ MERGE_DOC = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request"
 MERGED_DOC = "https://docs.github.com/rest/pulls/pulls#check-if-a-pull-request-has-been-merged"
 PullNumber = Path(ge=1, le=2**31 - 1)
 SORTS = ("created", "updated", "popularity", "long-running")
-
-
-def _invalid_field(field: str, doc: str, code: str = "invalid", message: str | None = None) -> GitHubError:
-    error: dict[str, Any] = {"resource": "PullRequest", "field": field, "code": code}
-    if message:
-        error["message"] = message
-    return GitHubError(422, "Validation Failed", doc, errors=[error])
-
-
-def _custom(message: str, doc: str) -> GitHubError:
-    return GitHubError(422, "Validation Failed", doc,
-                       errors=[{"resource": "PullRequest", "code": "custom", "message": message}])
-
-
-def _wrong_type(field: str, value: Any, what: str, doc: str) -> GitHubError:
-    shown = json.dumps(value, ensure_ascii=False)[:100]
-    return GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not {what}.", doc)
-
-
-def _string(body: dict[str, Any], field: str, doc: str, limit: int) -> str | None:
-    """``body[field]`` as a string (None when absent or null); 422 for another type, NUL or length."""
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _wrong_type(field, value, "a string", doc)
-    if "\x00" in value:
-        raise _invalid_field(field, doc, message=f"{field} contains a NUL character")
-    if len(value) > limit:
-        raise _invalid_field(field, doc, "custom", f"{field} is too long (maximum is {limit} characters)")
-    return value
-
-
-def _boolean(body: dict[str, Any], field: str, doc: str) -> bool | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise _wrong_type(field, value, "a boolean", doc)
-    return value
 
 
 def _head_branch(head: str, owner: str) -> str | None:
@@ -279,10 +248,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return pull_json(row, a, ctx.base_url, tips, full=full)
 
     async def _get(a: Access, number: int, doc: str) -> Any:
-        row = await db.read(stored_pulls.get, a.repo_id, number)
-        if row is None:
-            raise not_found(doc)
-        return row
+        return found(await db.read(stored_pulls.get, a.repo_id, number), doc)
 
     @r.post("/repos/{owner}/{repo}/pulls", status_code=201, responses=models.ok(models.PullRequest, 201),
             openapi_extra=models.body(models.PullRequestCreateRequest))
@@ -292,36 +258,38 @@ def router(ctx: ApiContext) -> APIRouter:
         body = parse_json_object(await request.body(), CREATE_DOC)
         for field in ("head", "base"):
             if field not in body:
-                raise GitHubError(422, f'Invalid request.\n\n"{field}" wasn\'t supplied.', CREATE_DOC)
-        head = _string(body, "head", CREATE_DOC, 255)
-        base_ref = _string(body, "base", CREATE_DOC, 255)
+                raise not_supplied(field, CREATE_DOC)
+        head = string_field(body, "head", CREATE_DOC, resource="PullRequest", limit=255)
+        base_ref = string_field(body, "base", CREATE_DOC, resource="PullRequest", limit=255)
         if body.get("issue") is not None:
             # Turning an issue into a pull request is not served: say so rather than ignore it.
-            raise _invalid_field("issue", CREATE_DOC, message="converting an issue is not supported by this server")
-        title = _string(body, "title", CREATE_DOC, MAX_TITLE)
+            raise validation_failed("PullRequest", "issue", "invalid", CREATE_DOC,
+                                    "converting an issue is not supported by this server")
+        title = string_field(body, "title", CREATE_DOC, resource="PullRequest", limit=MAX_TITLE)
         if title is None or not title.strip():
-            raise _invalid_field("title", CREATE_DOC, "missing_field")
-        text = _string(body, "body", CREATE_DOC, MAX_BODY)
-        draft = _boolean(body, "draft", CREATE_DOC) or False
-        can_modify = _boolean(body, "maintainer_can_modify", CREATE_DOC)
+            raise validation_failed("PullRequest", "title", "missing_field", CREATE_DOC)
+        text = string_field(body, "body", CREATE_DOC, resource="PullRequest", limit=MAX_BODY)
+        draft = boolean_field(body, "draft", CREATE_DOC) or False
+        can_modify = boolean_field(body, "maintainer_can_modify", CREATE_DOC)
         repository = a.repository
         head_ref = _head_branch(head or "", repository.owner)
         head_sha = await run_in_threadpool(repository.branch_sha, head_ref) if head_ref else None
         if head_sha is None:
-            raise _invalid_field("head", CREATE_DOC)
+            raise validation_failed("PullRequest", "head", "invalid", CREATE_DOC)
         base_sha = await run_in_threadpool(repository.branch_sha, base_ref or "")
         if base_sha is None:
-            raise _invalid_field("base", CREATE_DOC)
+            raise validation_failed("PullRequest", "base", "invalid", CREATE_DOC)
         assert head_ref is not None and base_ref is not None and head is not None
         stats = await run_in_threadpool(repository.compare, base_sha, head_sha)
         if stats["commits"] == 0:
-            raise _custom(f"No commits between {base_ref} and {head}", CREATE_DOC)
+            raise custom("PullRequest", f"No commits between {base_ref} and {head}", CREATE_DOC)
         try:
             row = await db.write(lambda c: stored_pulls.create(
                 c, a.repo_id, title=title, body=text, head_ref=head_ref, head_sha=head_sha, base_ref=base_ref,
                 base_sha=base_sha, draft=draft, maintainer_can_modify=bool(can_modify), author=a.identity.login))
         except stored_pulls.PullExists:
-            raise _custom(f"A pull request already exists for {repository.owner}:{head_ref}.", CREATE_DOC) from None
+            raise custom("PullRequest", f"A pull request already exists for {repository.owner}:{head_ref}.",
+                         CREATE_DOC) from None
         data = await _json(a, row, full=True)
         return JSONResponse(data, status_code=201, headers={"Location": data["url"]})
 
@@ -337,8 +305,7 @@ def router(ctx: ApiContext) -> APIRouter:
         # GitHub: desc by default when sorting by creation, asc otherwise.
         direction = q.get("direction") or ("desc" if sort == "created" else "asc")
         if state not in ("open", "closed", "all") or sort not in SORTS or direction not in ("asc", "desc"):
-            raise GitHubError(422, "Validation Failed", LIST_DOC,
-                              errors=[{"resource": "PullRequest", "code": "invalid", "field": "state/sort/direction"}])
+            raise invalid_query("PullRequest", "state/sort/direction", LIST_DOC)
         head_ref: str | None = None
         head = q.get("head")
         if head and ":" in head:
@@ -370,29 +337,33 @@ def router(ctx: ApiContext) -> APIRouter:
         issue_changes: dict[str, Any] = {}
         pull_changes: dict[str, Any] = {}
         if "title" in body:
-            title = _string(body, "title", UPDATE_DOC, MAX_TITLE)
+            title = string_field(body, "title", UPDATE_DOC, resource="PullRequest", limit=MAX_TITLE)
             if title is None or not title.strip():
-                raise _invalid_field("title", UPDATE_DOC, "missing_field")
+                raise validation_failed("PullRequest", "title", "missing_field", UPDATE_DOC)
             issue_changes["title"] = title
         if "body" in body:
-            issue_changes["body"] = _string(body, "body", UPDATE_DOC, MAX_BODY)
+            issue_changes["body"] = string_field(body, "body", UPDATE_DOC, resource="PullRequest",
+                                                 limit=MAX_BODY)
         if "maintainer_can_modify" in body:
-            pull_changes["maintainer_can_modify"] = bool(_boolean(body, "maintainer_can_modify", UPDATE_DOC))
+            can_modify = boolean_field(body, "maintainer_can_modify", UPDATE_DOC)
+            pull_changes["maintainer_can_modify"] = bool(can_modify)
         repository = a.repository
         if body.get("base") is not None:
-            base_ref = _string(body, "base", UPDATE_DOC, 255) or ""
+            base_ref = string_field(body, "base", UPDATE_DOC, resource="PullRequest", limit=255) or ""
             if row.merged_at is not None or row.state != "open":
-                raise _custom("Cannot change the base branch of a closed pull request.", UPDATE_DOC)
+                raise custom("PullRequest", "Cannot change the base branch of a closed pull request.",
+                             UPDATE_DOC)
             base_sha = await run_in_threadpool(repository.branch_sha, base_ref)
             if base_sha is None:
-                raise _invalid_field("base", UPDATE_DOC)
+                raise validation_failed("PullRequest", "base", "invalid", UPDATE_DOC)
             pull_changes.update(base_ref=base_ref, base_sha=base_sha)
         if body.get("state") is not None:
             if body["state"] not in ("open", "closed"):
-                raise _invalid_field("state", UPDATE_DOC)
+                raise validation_failed("PullRequest", "state", "invalid", UPDATE_DOC)
             if body["state"] != row.state:
                 if row.merged_at is not None:
-                    raise _custom("state cannot be changed. The pull request has been merged.", UPDATE_DOC)
+                    raise custom("PullRequest", "state cannot be changed. The pull request has been merged.",
+                                 UPDATE_DOC)
                 issue_changes["state"] = body["state"]
                 # Closing keeps the tips it was closed with (the branches may move or go later).
                 tips = await run_in_threadpool(_tips, repository, row, full=False)
@@ -402,7 +373,8 @@ def router(ctx: ApiContext) -> APIRouter:
         try:
             row = await db.write(stored_pulls.update_pull, row, issue_changes, pull_changes)
         except stored_pulls.PullExists:
-            raise _custom(f"A pull request already exists for {repository.owner}:{row.head_ref}.", UPDATE_DOC) from None
+            message = f"A pull request already exists for {repository.owner}:{row.head_ref}."
+            raise custom("PullRequest", message, UPDATE_DOC) from None
         return JSONResponse(await _json(a, row, full=True))
 
     @r.get("/repos/{owner}/{repo}/pulls/{pull_number}/merge", status_code=204, responses={204: {"description": "merged"}})
@@ -425,11 +397,10 @@ def router(ctx: ApiContext) -> APIRouter:
         row = await _get(a, pull_number, MERGE_DOC)
         method = body.get("merge_method") or "merge"
         if method not in ("merge", "squash", "rebase"):
-            raise GitHubError(422, f"Invalid request.\n\nFor 'properties/merge_method', {json.dumps(method)[:100]} "
-                                   "is not one of merge, squash, rebase.", MERGE_DOC)
-        title = _string(body, "commit_title", MERGE_DOC, MAX_TITLE)
-        message = _string(body, "commit_message", MERGE_DOC, MAX_BODY)
-        expected = _string(body, "sha", MERGE_DOC, 64)
+            raise invalid_type("merge_method", method, "one of merge, squash, rebase", MERGE_DOC)
+        title = string_field(body, "commit_title", MERGE_DOC, resource="PullRequest", limit=MAX_TITLE)
+        message = string_field(body, "commit_message", MERGE_DOC, resource="PullRequest", limit=MAX_BODY)
+        expected = string_field(body, "sha", MERGE_DOC, resource="PullRequest", limit=64)
         async with merging[a.repo_id]:
             row = await _get(a, pull_number, MERGE_DOC)  # as the previous merge left it
             if row.state != "open":

@@ -21,10 +21,11 @@ from ..store.reactions import CONTENTS
 from . import models
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError, not_found
+from .errors import not_found
 from .issues import CommentId, IssueNumber, user_json
 from .paging import link_headers, page_params
 from .serialize import iso
+from .validation import found, invalid_type, not_supplied
 
 DOCS = "https://docs.github.com/rest/reactions/reactions"
 ISSUE_LIST_DOC = f"{DOCS}#list-reactions-for-an-issue"
@@ -41,11 +42,11 @@ def reaction_json(row: Any, base: str) -> dict[str, Any]:
             "created_at": iso(row.created_at)}
 
 
-def _content(value: Any, doc: str, field: str) -> str:
+def _content(value: Any, doc: str, *, query: bool = False) -> str:
+    """``value`` when it is a reaction content, else GitHub's 422 (``For 'content'`` for the query
+    parameter, ``For 'properties/content'`` for the body's)."""
     if value not in CONTENTS:
-        shown = json.dumps(value, ensure_ascii=False)[:100]
-        raise GitHubError(422, f"Invalid request.\n\nFor '{field}', {shown} is not a member of "
-                               f"{json.dumps(list(CONTENTS))}.", doc)
+        raise invalid_type("content", value, f"a member of {json.dumps(list(CONTENTS))}", doc, query=query)
     return value
 
 
@@ -54,19 +55,15 @@ def router(ctx: ApiContext) -> APIRouter:
     db = ctx.engine.db
 
     async def _issue_id(a: Access, number: int, doc: str) -> int:
-        row = await db.read(stored_issues.get, a.repo_id, number)
-        if row is None:
-            raise not_found(doc)
-        return row.id
+        return int(found(await db.read(stored_issues.get, a.repo_id, number), doc).id)
 
     async def _comment_id(a: Access, comment_id: int, doc: str) -> int:
-        if await db.read(stored_issues.get_comment, a.repo_id, comment_id) is None:
-            raise not_found(doc)
+        found(await db.read(stored_issues.get_comment, a.repo_id, comment_id), doc)
         return comment_id
 
     async def _list(request: Request, subject: str, subject_id: int, doc: str) -> Response:
         wanted = request.query_params.get("content")
-        content = _content(wanted, doc, "content") if wanted is not None else None
+        content = _content(wanted, doc, query=True) if wanted is not None else None
         rows = await db.read(stored_reactions.listing, subject, subject_id, content)
         page = page_params(request)
         return JSONResponse([reaction_json(x, ctx.base_url) for x in page.slice(rows)],
@@ -75,8 +72,8 @@ def router(ctx: ApiContext) -> APIRouter:
     async def _create(request: Request, a: Access, subject: str, subject_id: int, doc: str) -> Response:
         body = parse_json_object(await request.body(), doc)
         if "content" not in body:
-            raise GitHubError(422, "Invalid request.\n\n\"content\" wasn't supplied.", doc)
-        content = _content(body["content"], doc, "properties/content")
+            raise not_supplied("content", doc)
+        content = _content(body["content"], doc)
         row, created = await db.write(stored_reactions.add, subject, subject_id, a.identity.login, content)
         return JSONResponse(reaction_json(row, ctx.base_url), status_code=201 if created else 200)
 

@@ -49,6 +49,7 @@ from .errors import GitHubError, not_found
 from .issues import user_json
 from .paging import link_headers, page_params
 from .serialize import iso
+from .validation import boolean_field, found, invalid_type, string_field, too_long, validation_failed
 
 DOCS = "https://docs.github.com/rest/releases/releases"
 CREATE_DOC = f"{DOCS}#create-a-release"
@@ -130,46 +131,26 @@ def release_json(row: Any, assets: list[Any], full: str, base: str) -> dict[str,
     }
 
 
-def _invalid(field: str, value: Any, what: str, doc: str) -> GitHubError:
-    shown = json.dumps(value, ensure_ascii=False)[:100]
-    return GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not {what}.", doc)
-
-
-def _failed(field: str, code: str, doc: str, message: str | None = None, resource: str = "Release") -> GitHubError:
-    error: dict[str, Any] = {"resource": resource, "code": code, "field": field}
-    if message:
-        error["message"] = message
-    return GitHubError(422, "Validation Failed", doc, errors=[error])
-
-
 def _fields(body: dict[str, Any], doc: str) -> dict[str, Any]:
     """The release fields present in a request body, type-checked (a ``null`` is as if absent,
-    except for ``name`` and ``body``, which it clears)."""
+    except for ``name`` and ``body``, which it clears). Every type is checked before the length of
+    ``body``, as GitHub checks its schema before its model."""
     out: dict[str, Any] = {}
     for field in ("tag_name", "target_commitish", "name", "body", "previous_tag_name", "discussion_category_name"):
-        value = body.get(field)
-        if value is None:
-            if field in ("name", "body") and field in body:
-                out[field] = None
-            continue
-        if not isinstance(value, str):
-            raise _invalid(field, value, "a string", doc)
-        if "\x00" in value:  # PostgreSQL text cannot hold it, and no git name does
-            raise _failed(field, "invalid", doc, f"{field} contains a NUL character")
-        out[field] = value
+        value = string_field(body, field, doc, resource="Release", limit=None)
+        if value is not None or (field in ("name", "body") and field in body):
+            out[field] = value
     for field in ("draft", "prerelease", "generate_release_notes"):
-        value = body.get(field)
-        if value is None:
-            continue
-        if not isinstance(value, bool):
-            raise _invalid(field, value, "a boolean", doc)
-        out[field] = value
+        flag = boolean_field(body, field, doc)
+        if flag is not None:
+            out[field] = flag
     if body.get("make_latest") is not None:
         if body["make_latest"] not in MAKE_LATEST:
-            raise _invalid("make_latest", body["make_latest"], f"a member of {json.dumps(list(MAKE_LATEST))}", doc)
+            what = f"a member of {json.dumps(list(MAKE_LATEST))}"
+            raise invalid_type("make_latest", body["make_latest"], what, doc)
         out["make_latest"] = body["make_latest"]
     if len(out.get("body") or "") > MAX_BODY:
-        raise _failed("body", "custom", doc, f"body is too long (maximum is {MAX_BODY} characters)")
+        raise too_long("Release", "body", MAX_BODY, doc)
     return out
 
 
@@ -203,14 +184,14 @@ def router(ctx: ApiContext) -> APIRouter:
     async def _target(repository: Repository, commitish: str, doc: str) -> str:
         sha = await asyncio.to_thread(target_commit, repository, commitish)
         if sha is None:
-            raise _failed("target_commitish", "invalid", doc)
+            raise validation_failed("Release", "target_commitish", "invalid", doc)
         return sha
 
     async def _check_tag(repository: Repository, tag: str, doc: str) -> None:
         if not tag:
-            raise _failed("tag_name", "missing_field", doc)
+            raise validation_failed("Release", "tag_name", "missing_field", doc)
         if not await asyncio.to_thread(valid_tag_name, repository, tag):
-            raise _failed("tag_name", "custom", doc, "tag_name is not a valid tag")
+            raise validation_failed("Release", "tag_name", "custom", doc, "tag_name is not a valid tag")
 
     async def _publish_tag(repository: Repository, tag: str, commitish: str, doc: str) -> None:
         # GitHub creates the tag of a published release when it is missing.
@@ -252,7 +233,7 @@ def router(ctx: ApiContext) -> APIRouter:
             body = f"{body}\n\n{notes}" if body else notes
         if not draft:
             if await db.read(stored.by_tag, a.repo_id, tag) is not None:
-                raise _failed("tag_name", "already_exists", CREATE_DOC)
+                raise validation_failed("Release", "tag_name", "already_exists", CREATE_DOC)
             await _publish_tag(a.repository, tag, commitish, CREATE_DOC)
         try:
             row = await db.write(lambda c: stored.create(
@@ -260,7 +241,7 @@ def router(ctx: ApiContext) -> APIRouter:
                 draft=draft, prerelease=fields.get("prerelease", False), make_latest=fields.get("make_latest", "true"),
                 author=a.identity.login))
         except stored.AlreadyExists:
-            raise _failed("tag_name", "already_exists", CREATE_DOC) from None
+            raise validation_failed("Release", "tag_name", "already_exists", CREATE_DOC) from None
         return await _one(a, row, 201)
 
     @r.get("/repos/{owner}/{repo}/releases", responses=models.ok(models.ReleaseList),
@@ -288,19 +269,14 @@ def router(ctx: ApiContext) -> APIRouter:
     async def latest_release(owner: str, repo: str, request: Request) -> Response:
         """The latest published full release (see the module docstring), or 404."""
         a = await ctx.access(request, owner, repo, "read", LATEST_DOC)
-        row = await db.read(stored.latest, a.repo_id)
-        if row is None:
-            raise not_found(LATEST_DOC)
-        return await _one(a, row)
+        return await _one(a, found(await db.read(stored.latest, a.repo_id), LATEST_DOC))
 
     @r.get("/repos/{owner}/{repo}/releases/tags/{tag:path}", responses=models.ok(models.Release))
     async def release_by_tag(owner: str, repo: str, tag: str, request: Request) -> Response:
         """The published release of a tag (a tag may hold ``/``), or 404."""
         a = await ctx.access(request, owner, repo, "read", TAG_DOC)
         row = await db.read(stored.by_tag, a.repo_id, tag) if "\x00" not in tag else None
-        if row is None:
-            raise not_found(TAG_DOC)
-        return await _one(a, row)
+        return await _one(a, found(row, TAG_DOC))
 
     # -- assets (before /releases/{release_id}, whose int parameter would refuse "assets") --------
 
@@ -315,9 +291,8 @@ def router(ctx: ApiContext) -> APIRouter:
                             status_code=status)
 
     async def _bytes(asset: Any) -> Response:
-        content = await db.write(stored.download, asset.id)
-        if content is None:  # deleted since it was looked up
-            raise not_found(ASSET_DOC)
+        # None: the asset was deleted since it was looked up.
+        content = found(await db.write(stored.download, asset.id), ASSET_DOC)
         return Response(content, media_type=asset.content_type,
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(asset.name)}"})
 
@@ -347,13 +322,13 @@ def router(ctx: ApiContext) -> APIRouter:
             if value is None:
                 continue
             if not isinstance(value, str):
-                raise _invalid(field, value, "a string", ASSET_UPDATE_DOC)
+                raise invalid_type(field, value, "a string", ASSET_UPDATE_DOC)
             if "\x00" in value:
-                raise _failed(field, "invalid", ASSET_UPDATE_DOC, resource="ReleaseAsset")
+                raise validation_failed("ReleaseAsset", field, "invalid", ASSET_UPDATE_DOC)
             if field == "name":
                 value = asset_name(value)
                 if not value:
-                    raise _failed("name", "invalid", ASSET_UPDATE_DOC, resource="ReleaseAsset")
+                    raise validation_failed("ReleaseAsset", "name", "invalid", ASSET_UPDATE_DOC)
             if field != "state":  # only "uploaded" assets exist here
                 changes[field] = value
         try:
@@ -361,7 +336,7 @@ def router(ctx: ApiContext) -> APIRouter:
         except stored.Gone:
             raise not_found(ASSET_UPDATE_DOC) from None
         except stored.AlreadyExists:
-            raise _failed("name", "already_exists", ASSET_UPDATE_DOC, resource="ReleaseAsset") from None
+            raise validation_failed("ReleaseAsset", "name", "already_exists", ASSET_UPDATE_DOC) from None
         return _asset_response(a, asset, release)
 
     @r.delete("/repos/{owner}/{repo}/releases/assets/{asset_id}", status_code=204, response_class=Response,
@@ -398,9 +373,10 @@ def router(ctx: ApiContext) -> APIRouter:
         label = request.query_params.get("label") or None
         name = asset_name(raw_name)
         if "\x00" in raw_name or not name:
-            raise _failed("name", "missing_field" if not raw_name else "invalid", UPLOAD_DOC, resource="ReleaseAsset")
+            code = "missing_field" if not raw_name else "invalid"
+            raise validation_failed("ReleaseAsset", "name", code, UPLOAD_DOC)
         if label is not None and "\x00" in label:
-            raise _failed("label", "invalid", UPLOAD_DOC, resource="ReleaseAsset")
+            raise validation_failed("ReleaseAsset", "label", "invalid", UPLOAD_DOC)
         content_type = request.headers.get("content-type") or "application/octet-stream"
         if len(content_type) > 255:
             raise GitHubError(422, "Bad Content-Type header value", UPLOAD_DOC)
@@ -412,7 +388,7 @@ def router(ctx: ApiContext) -> APIRouter:
         except stored.Gone:
             raise not_found(UPLOAD_DOC) from None
         except stored.AlreadyExists:
-            raise _failed("name", "already_exists", UPLOAD_DOC, resource="ReleaseAsset") from None
+            raise validation_failed("ReleaseAsset", "name", "already_exists", UPLOAD_DOC) from None
         return _asset_response(a, asset, release, 201)
 
     @r.get("/repos/{owner}/{repo}/releases/{release_id}", responses=models.ok(models.Release))
@@ -438,14 +414,14 @@ def router(ctx: ApiContext) -> APIRouter:
         if not changes.get("draft", row.draft):
             holder = await db.read(stored.by_tag, a.repo_id, tag)
             if holder is not None and holder.id != row.id:
-                raise _failed("tag_name", "already_exists", UPDATE_DOC)
+                raise validation_failed("Release", "tag_name", "already_exists", UPDATE_DOC)
             await _publish_tag(a.repository, tag, changes.get("target_commitish", row.target_commitish), UPDATE_DOC)
         try:
             row = await db.write(stored.update_release, row.id, changes, fields.get("make_latest"))
         except stored.Gone:
             raise not_found(UPDATE_DOC) from None
         except stored.AlreadyExists:
-            raise _failed("tag_name", "already_exists", UPDATE_DOC) from None
+            raise validation_failed("Release", "tag_name", "already_exists", UPDATE_DOC) from None
         return await _one(a, row)
 
     @r.delete("/repos/{owner}/{repo}/releases/{release_id}", status_code=204, response_class=Response,
@@ -467,8 +443,6 @@ def router(ctx: ApiContext) -> APIRouter:
         tag, _, name = path.rpartition("/")
         release = await db.read(stored.by_tag, a.repo_id, tag) if tag and "\x00" not in path else None
         asset = await db.read(stored.asset_named, release.id, name) if release is not None else None
-        if asset is None:
-            raise not_found(ASSET_DOC)
-        return await _bytes(asset)
+        return await _bytes(found(asset, ASSET_DOC))
 
     return r

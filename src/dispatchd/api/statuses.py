@@ -11,7 +11,6 @@ when one is pending or there are none, else ``success``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -24,10 +23,10 @@ from . import models
 from .checks import resolve_commit
 from .context import Access, ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError
 from .issues import user_json
 from .paging import link_headers, page_params
 from .serialize import iso
+from .validation import invalid_type, not_supplied, string_field
 
 CREATE_DOC = "https://docs.github.com/rest/commits/statuses#create-a-commit-status"
 LIST_DOC = "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference"
@@ -63,21 +62,6 @@ def combined_state(latest: list[Any]) -> str:
     return "success"
 
 
-def _optional_text(body: dict[str, Any], field: str, limit: int) -> str | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        shown = json.dumps(value, ensure_ascii=False)[:100]
-        raise GitHubError(422, f"Invalid request.\n\nFor 'properties/{field}', {shown} is not a string.", CREATE_DOC)
-    if "\x00" in value or len(value) > limit:
-        raise GitHubError(422, "Validation Failed", CREATE_DOC, errors=[{
-            "resource": "Status", "field": field, "code": "custom",
-            "message": f"{field} is too long (maximum is {limit} characters)" if len(value) > limit
-            else f"{field} contains a NUL character"}])
-    return value
-
-
 def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(tags=["statuses"])
     db = ctx.engine.db
@@ -97,13 +81,12 @@ def router(ctx: ApiContext) -> APIRouter:
         body = parse_json_object(await request.body(), CREATE_DOC)
         state = body.get("state")
         if state is None:
-            raise GitHubError(422, "Invalid request.\n\n\"state\" wasn't supplied.", CREATE_DOC)
+            raise not_supplied("state", CREATE_DOC)
         if state not in STATES:
-            raise GitHubError(422, f"Invalid request.\n\nFor 'properties/state', {json.dumps(state)[:100]} is not "
-                                   f"one of {', '.join(STATES)}.", CREATE_DOC)
-        target_url = _optional_text(body, "target_url", 2048)
-        description = _optional_text(body, "description", MAX_DESCRIPTION)
-        context = _optional_text(body, "context", 255) or "default"
+            raise invalid_type("state", state, f"one of {', '.join(STATES)}", CREATE_DOC)
+        target_url = string_field(body, "target_url", CREATE_DOC, resource="Status", limit=2048)
+        description = string_field(body, "description", CREATE_DOC, resource="Status", limit=MAX_DESCRIPTION)
+        context = string_field(body, "context", CREATE_DOC, resource="Status", limit=255) or "default"
         full_sha = await resolve_commit(a, sha, CREATE_DOC)
         row = await db.write(lambda c: stored_statuses.create(
             c, a.repo_id, full_sha, state=state, target_url=target_url, description=description, context=context,

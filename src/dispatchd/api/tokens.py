@@ -19,8 +19,9 @@ from . import models
 from .auth import ADMIN_LOGIN, require_admin
 from .context import ApiContext
 from .dispatches import parse_json_object
-from .errors import GitHubError, not_found
+from .errors import not_found
 from .serialize import iso
+from .validation import invalid_request
 
 DOC = "https://docs.github.com/rest"
 
@@ -58,7 +59,7 @@ def router(ctx: ApiContext) -> APIRouter:
         if note is not None and (not isinstance(note, str) or len(note) > 1000 or "\x00" in note):
             problems.append("note must be a string of at most 1000 characters.")
         if problems:
-            raise GitHubError(422, "Invalid request.\n\n" + "\n".join(problems), DOC)
+            raise invalid_request(problems, DOC)
         assert isinstance(full, str) and isinstance(scope, str)
         owner, name = full.split("/")
         repo_id, repository = ctx.repository(owner, name, DOC)
@@ -86,7 +87,7 @@ def router(ctx: ApiContext) -> APIRouter:
         elif isinstance(token_id, int) and not isinstance(token_id, bool) and 0 < token_id < 2**63:
             done = await db.write(lambda c: stored_tokens.revoke(c, token_id=token_id))
         else:
-            raise GitHubError(422, "Invalid request.\n\nGive \"token\" (a string) or \"id\" (an integer).", DOC)
+            raise invalid_request(['Give "token" (a string) or "id" (an integer).'], DOC)
         if not done:
             raise not_found(DOC)
         return Response(status_code=204)

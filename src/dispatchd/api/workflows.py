@@ -34,6 +34,7 @@ from .errors import GitHubError, not_found
 from .paging import link_headers, page_params
 from .runs import runs_page
 from .serialize import workflow_json
+from .validation import invalid_request, missing_problem, not_permitted_problem, type_problem
 
 DOC = "https://docs.github.com/rest/actions/workflows"
 DISPATCH_DOC = "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event"
@@ -118,23 +119,22 @@ def router(ctx: ApiContext) -> APIRouter:
         unknown = [k for k in body if k not in DISPATCH_KEYS]
         problems = []
         if unknown:
-            names = ", ".join(json.dumps(k, ensure_ascii=False) for k in unknown)
-            problems.append(f"{names} {'is not a permitted key' if len(unknown) == 1 else 'are not permitted keys'}.")
+            problems.append(not_permitted_problem(unknown))
         ref = body.get("ref")
         if "ref" not in body:
-            problems.append('"ref" wasn\'t supplied.')
+            problems.append(missing_problem("ref"))
         elif not isinstance(ref, str):
-            problems.append(f"For 'properties/ref', {json.dumps(ref)[:100]} is not a string.")
+            problems.append(type_problem("ref", ref, "a string"))
         inputs = body.get("inputs")
         if inputs is None:
             inputs = {}
         if not isinstance(inputs, dict):
-            problems.append(f"For 'properties/inputs', {json.dumps(inputs)[:100]} is not an object.")
+            problems.append(type_problem("inputs", inputs, "an object"))
         details = body.get("return_run_details", False)
         if details is not None and not isinstance(details, bool):
-            problems.append(f"For 'properties/return_run_details', {json.dumps(details)[:100]} is not a boolean.")
+            problems.append(type_problem("return_run_details", details, "a boolean"))
         if problems:
-            raise GitHubError(422, "Invalid request.\n\n" + "\n".join(problems), DISPATCH_DOC)
+            raise invalid_request(problems, DISPATCH_DOC)
         assert isinstance(ref, str) and isinstance(inputs, dict)
         if len(json.dumps(inputs, ensure_ascii=False)) > MAX_INPUTS_CHARS:
             raise GitHubError(422, "inputs are too large.", DISPATCH_DOC)
@@ -157,7 +157,7 @@ def router(ctx: ApiContext) -> APIRouter:
             raise GitHubError(422, str(e), DISPATCH_DOC) from None
         if any("\x00" in v for v in texts.values()):
             # PostgreSQL cannot store NUL in text; refuse it everywhere so both stores agree.
-            raise GitHubError(422, "Invalid request.\n\ninputs contain a NUL character.", DISPATCH_DOC)
+            raise invalid_request(["inputs contain a NUL character."], DISPATCH_DOC)
         accepted = await ctx.engine.submit(NewEvent(
             repository_id=a.repo_id, event_name="workflow_dispatch", sender=a.identity.login, ref=ref,
             inputs=texts, workflow_path=row.path))
