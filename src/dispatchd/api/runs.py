@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from ..engine.attempts import AttemptRefused, attempt_row
+from ..engine.service import RECHECK_SECONDS
 from ..store import logs as stored_logs
 from ..store import queries
 from . import models
@@ -136,10 +137,19 @@ def router(ctx: ApiContext) -> APIRouter:
         answers at once)."""
         a = await ctx.access(request, owner, repo, "read", RUNS_DOC)
         wait = wait_param(request)
+        # The first look of a waiting request reads the status alone: it comes while the run's
+        # job starts, and the whole row (the run's contexts and workflow, decoded) would compete
+        # with it. After a change the whole row is read: most likely it is the answer.
         if wait:
-            # While waiting only the status is read (the whole row decodes the run's contexts
-            # and workflow, work that would compete with the job's own steps for the process).
-            await ctx.engine.wait_runs_status([run_id], wait, repository_id=a.repo_id)
+            deadline = time.monotonic() + wait
+            change = ctx.engine.changed()  # taken before each read: a change after it still wakes
+            if not await ctx.engine.runs_completed([run_id], repository_id=a.repo_id):
+                while True:
+                    await ctx.engine.until(change, min(max(0.0, deadline - time.monotonic()), RECHECK_SECONDS))
+                    change = ctx.engine.changed()
+                    run = await _run_or_404(a.repo_id, run_id)
+                    if run.status == "completed" or time.monotonic() >= deadline:
+                        return JSONResponse(run_json(run, a.repository, a.repo_id, ctx.base_url))
         return JSONResponse(run_json(await _run_or_404(a.repo_id, run_id), a.repository, a.repo_id, ctx.base_url))
 
     async def _attempt(repo_id: int, run_id: int, attempt: int) -> Any:

@@ -274,28 +274,31 @@ class Engine:
 
         return await self.db.read(read)
 
-    async def wait_runs_status(self, run_ids: list[int], timeout: float | None = None, *,
-                               repository_id: int | None = None) -> bool:
-        """Wait until every run of ``run_ids`` is ``completed`` (True) or ``timeout`` seconds
-        passed (False). A run that does not exist (or, with ``repository_id``, belongs to another
-        repository) counts as completed: nothing will change it.
-
-        Woken by each change of jobs or runs, it reads only the runs' status; it also reads again
-        every :data:`RECHECK_SECONDS`, for a change made by another server sharing the database,
-        which this one is not told of."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        wanted = list(dict.fromkeys(run_ids))
+    async def runs_completed(self, run_ids: list[int], *, repository_id: int | None = None) -> bool:
+        """Whether every run of ``run_ids`` is ``completed``, reading their status alone. A run
+        that does not exist (or, with ``repository_id``, belongs to another repository) counts
+        as completed: nothing will change it."""
         c = workflow_runs.c
-        query = select(c.status).where(c.id.in_(wanted))
+        query = select(c.status).where(c.id.in_(list(dict.fromkeys(run_ids))))
         if repository_id is not None:
             query = query.where(c.repository_id == repository_id)
 
         def statuses(conn: Connection) -> list[str]:
             return list(conn.execute(query).scalars())
 
+        return all(s == "completed" for s in await self.db.read(statuses))
+
+    async def wait_runs_status(self, run_ids: list[int], timeout: float | None = None, *,
+                               repository_id: int | None = None) -> bool:
+        """Wait until :meth:`runs_completed` (True) or ``timeout`` seconds passed (False).
+
+        Woken by each change of jobs or runs; it also looks again every
+        :data:`RECHECK_SECONDS`, for a change made by another server sharing the database,
+        which this one is not told of."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             change = self.changed()  # taken before the read: a change after it still wakes
-            if all(s == "completed" for s in await self.db.read(statuses)):
+            if await self.runs_completed(run_ids, repository_id=repository_id):
                 return True
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
