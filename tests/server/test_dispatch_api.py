@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+
 import pytest
 
 WORKFLOW = """\
@@ -128,3 +131,26 @@ async def test_get_repository(srv):
     assert data["full_name"] == "acme/app"
     assert data["default_branch"] == "main"
     assert data["owner"]["login"] == "acme"
+
+
+async def test_dispatches_decided_together_run_the_head_of_their_moment(start_server, make_git_repo):
+    # Concurrent dispatches are stored and decided in one transaction, which reads the default
+    # branch's head once; a commit after they were acknowledged is what the next dispatch runs.
+    repo = make_git_repo({".github/workflows/ping.yml": WORKFLOW})
+    srv = await start_server([f"acme/app={repo}"])
+
+    def head() -> str:
+        return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    first = head()
+    answers = await asyncio.gather(*(srv.dispatch("acme/app", "ping", {"n": n}) for n in range(20)))
+    assert [r.status_code for r in answers] == [204] * 20
+    make_git_repo({".github/workflows/ping.yml": WORKFLOW.replace("pong", "PONG")}, repo)
+    second = head()
+    assert (await srv.dispatch("acme/app", "ping", {"n": 99})).status_code == 204
+    runs = await srv.wait_runs("acme/app", 21)
+    assert sorted(r["head_sha"] for r in runs) == sorted([first] * 20 + [second])
+    [last] = [r for r in runs if r["head_sha"] == second]
+    [job] = await srv.jobs("acme/app", last["id"])
+    assert "PONG 99" in await srv.log("acme/app", job["id"])
