@@ -63,6 +63,13 @@ async def test_repository_names_are_case_insensitive(srv):
     assert (await srv.dispatch("ACME/App", "ping")).status_code == 204
 
 
+async def test_percent_encoded_path_names_the_same_repository(srv):
+    r = await srv.http.post("/repos/%61cme/ap%70/dispatches", json={"event_type": "ping"})
+    assert r.status_code == 204
+    r = await srv.http.post("/repos/acme/ap%2Fp/dispatches", json={"event_type": "ping"})
+    assert r.status_code == 404
+
+
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [

@@ -9,10 +9,12 @@ on disk before the answer — whether or not a workflow matches.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from ..store import queries
 from ..store.events import NewEvent
@@ -98,12 +100,26 @@ def validate_dispatch(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return event_type, payload
 
 
+class DirectRoute(APIRoute):
+    """A route whose endpoint takes only its path parameters (as strings) and the request, and
+    returns a Response: it is called with them directly. FastAPI's per-request parameter
+    resolution (query string, headers and cookies parsed for parameters the endpoint does not
+    declare, a sub-response for dependencies) was a sixth of the event loop's time per dispatch,
+    the hottest request. The OpenAPI document is FastAPI's own, from the same signature."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            response: Response = await endpoint(request=request, **request.path_params)
+            return response
+
+        return handler
+
+
 def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(tags=["repos"])
 
-    @r.post("/repos/{owner}/{repo}/dispatches", status_code=204, response_class=Response,
-            responses={204: {"description": "The event is stored"}},
-            openapi_extra=models.body(models.RepositoryDispatchRequest))
     async def create_dispatch(owner: str, repo: str, request: Request) -> Response:
         """Create a repository dispatch event: 204 once it is on disk, whether or not a workflow matches."""
         a = await ctx.access(request, owner, repo, "dispatch", DOC)
@@ -137,6 +153,10 @@ def router(ctx: ApiContext) -> APIRouter:
         if not accepted.created:
             body["replayed_receipt"] = True
         return JSONResponse(body)
+
+    r.add_api_route("/repos/{owner}/{repo}/dispatches", create_dispatch, methods=["POST"], status_code=204,
+                    response_class=Response, responses={204: {"description": "The event is stored"}},
+                    openapi_extra=models.body(models.RepositoryDispatchRequest), route_class_override=DirectRoute)
 
     @r.get("/repos/{owner}/{repo}/dispatches/{event_id}")
     async def get_dispatch(owner: str, repo: str, request: Request, event_id: int = EventId) -> JSONResponse:
